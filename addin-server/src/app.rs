@@ -1,0 +1,196 @@
+//! The HTTP application: routes, shared state and the layers around them.
+//!
+//! Handlers here only extract, call and map errors; what they call lives in plain modules
+//! ([`crate::store`], [`crate::manifest`]). Build the router with [`router`] and test it without
+//! a socket through `tower::ServiceExt::oneshot`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use addin_wasm::protocol::Health;
+use axum::extract::State;
+use axum::http::{header, HeaderName, Request, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::manifest::Manifests;
+use crate::store::Store;
+
+/// The header that carries each request's id, set by the server and echoed in the response.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// What every handler may use.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// The manifests of this deployment, rendered at start.
+    pub manifests: Arc<Manifests>,
+}
+
+/// Builds the application: API routes, rendered manifests, and the static task pane from
+/// `assets_dir` (the trunk output).
+pub fn router(state: AppState, assets_dir: &Path) -> Router {
+    let static_files = ServeDir::new(assets_dir)
+        .append_index_html_on_directories(false)
+        .fallback(get(not_found));
+    Router::new()
+        .route("/", get(|| async { Redirect::temporary("/taskpane.html") }))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/manifest/word.xml", get(word_manifest))
+        .route("/manifest/outlook.xml", get(outlook_manifest))
+        .fallback_service(static_files)
+        .with_state(state)
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            let id = request
+                .headers()
+                .get(&REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        version: addin_wasm::VERSION.into(),
+    })
+}
+
+async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    state
+        .store
+        .ping()
+        .await
+        .map_err(|e| ApiError::unavailable("database", &e))?;
+    Ok(healthz().await)
+}
+
+async fn word_manifest(State(state): State<AppState>) -> Response {
+    xml(state.manifests.word_xml.clone())
+}
+
+async fn outlook_manifest(State(state): State<AppState>) -> Response {
+    xml(state.manifests.outlook_xml.clone())
+}
+
+fn xml(body: String) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::not_found(uri.path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Database};
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    async fn app(dir: &Path) -> Router {
+        let store = Store::open(&Database::Sqlite(dir.join("t.db")))
+            .await
+            .unwrap();
+        let config = Config::from_vars(Vec::<(String, String)>::new()).unwrap();
+        let manifests = Arc::new(Manifests::render(&config.public_url).unwrap());
+        std::fs::write(dir.join("taskpane.html"), "<!doctype html><p>pane</p>").unwrap();
+        router(AppState { store, manifests }, dir)
+    }
+
+    async fn get(app: Router, path: &str) -> (StatusCode, Vec<(String, String)>, String) {
+        let response = app
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    #[tokio::test]
+    async fn healthz_reports_the_version_with_a_request_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let (status, headers, body) = get(app(dir.path()).await, "/healthz").await;
+        assert_eq!(status, StatusCode::OK);
+        let health: Health = serde_json::from_str(&body).unwrap();
+        assert_eq!(health.version, addin_wasm::VERSION);
+        assert_eq!(header(&headers, "x-request-id").map(str::len), Some(36));
+    }
+
+    #[tokio::test]
+    async fn readyz_checks_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let (status, _, _) = get(app(dir.path()).await, "/readyz").await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn serves_the_task_pane_and_manifests() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path()).await;
+        let (status, _, body) = get(app.clone(), "/taskpane.html").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("pane"));
+        let (status, headers, body) = get(app.clone(), "/manifest/word.xml").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            header(&headers, "content-type"),
+            Some("application/xml; charset=utf-8")
+        );
+        assert!(body.contains("https://localhost:3000/taskpane.html"));
+        let (status, headers, _) = get(app, "/").await;
+        assert_eq!(status, StatusCode::TEMPORARY_REDIRECT);
+        assert_eq!(header(&headers, "location"), Some("/taskpane.html"));
+    }
+
+    #[tokio::test]
+    async fn unknown_paths_get_a_json_404() {
+        let dir = tempfile::tempdir().unwrap();
+        let (status, _, body) = get(app(dir.path()).await, "/v1/nope").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let body: addin_wasm::protocol::ErrorBody = serde_json::from_str(&body).unwrap();
+        assert_eq!(body.error.code, "not_found");
+        assert!(body.error.message.contains("/v1/nope"));
+    }
+
+    #[tokio::test]
+    async fn paths_cannot_escape_the_assets_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "classified-content").unwrap();
+        let app = app(&dir.path().join("pane")).await;
+        for path in ["/../secret.txt", "/..%2fsecret.txt", "/%2e%2e/secret.txt"] {
+            let (status, _, body) = get(app.clone(), path).await;
+            assert_ne!(status, StatusCode::OK, "{path}");
+            assert!(!body.contains("classified-content"), "{path}: {body}");
+        }
+    }
+}

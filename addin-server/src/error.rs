@@ -1,0 +1,65 @@
+//! How errors become HTTP responses: the one place that maps them.
+//!
+//! Every error answer is JSON `{ "error": { "code", "message" } }` ([`ErrorBody`]). Client errors
+//! carry a message the user can act on; internal errors are logged in full (with the request id
+//! of the surrounding span) and answered with a generic message, so no internal detail leaks.
+
+use addin_wasm::protocol::ErrorBody;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+/// An error answered to an HTTP client.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: ErrorBody,
+}
+
+impl ApiError {
+    /// A 404 for a path that names nothing.
+    pub fn not_found(path: &str) -> ApiError {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            body: ErrorBody::new(
+                "not_found",
+                format!("nothing is served at {path}; the task pane is at /taskpane.html and the manifests under /manifest/"),
+            ),
+        }
+    }
+
+    /// A 503: a dependency (the store, the signing keys) is not reachable right now.
+    pub fn unavailable(what: &str, error: &dyn std::fmt::Display) -> ApiError {
+        tracing::error!(target: "request", %error, "{what} unavailable");
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            body: ErrorBody::new(
+                "unavailable",
+                format!("the {what} is not reachable; try again shortly, and if it persists ask the administrator to check the server log"),
+            ),
+        }
+    }
+
+    /// A 500: logged in full, answered without detail.
+    pub fn internal(error: &dyn std::fmt::Display) -> ApiError {
+        tracing::error!(target: "request", %error, "internal error");
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            body: ErrorBody::new(
+                "internal",
+                "the server failed to handle this request; ask the administrator to check the server log for the request id in the x-request-id header",
+            ),
+        }
+    }
+
+    /// The status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}

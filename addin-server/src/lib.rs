@@ -1,0 +1,22 @@
+//! The add-in's server: hosts the task pane and the manifests, validates Office tokens, brokers
+//! data keys and keeps the audit log.
+//!
+//! Use this crate to embed the server in tests or another binary; the `addin-server` binary is a
+//! thin command line over [`serve::run`]. The modules follow the flow of a start:
+//!
+//! - [`config`] reads and checks the `ADDIN_*` settings;
+//! - [`tls`] loads the certificate or generates a development one;
+//! - [`store`] opens and migrates the database;
+//! - [`manifest`] renders the Office manifests for this deployment;
+//! - [`app`] builds the HTTP routes, and [`error`] maps errors to JSON answers;
+//! - [`serve`] binds, serves and shuts down gracefully.
+#![deny(missing_docs)]
+
+pub mod app;
+pub mod config;
+pub mod error;
+mod fsutil;
+pub mod manifest;
+pub mod serve;
+pub mod store;
+pub mod tls;

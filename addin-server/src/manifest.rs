@@ -1,0 +1,183 @@
+//! The Office manifests, rendered for this deployment.
+//!
+//! The templates in the repository's `manifest/` folder are compiled into the binary and filled
+//! in once at start with the deployment's public URL and derived add-in ids, so what an admin
+//! downloads from `/manifest/...` always points at the server that served it.
+//!
+//! Placeholders are written `{{NAME}}`. Rendering fails on a placeholder it does not know, so a
+//! template change cannot ship a manifest with a literal `{{...}}` in it.
+
+use crate::config::PublicUrl;
+
+/// The product name shown in Office.
+pub const PRODUCT_NAME: &str = "Textguard";
+
+const WORD_TEMPLATE: &str = include_str!("../../manifest/word.xml");
+const OUTLOOK_TEMPLATE: &str = include_str!("../../manifest/outlook.xml");
+
+/// A manifest template that cannot be rendered (a bug in the template, caught by tests).
+#[derive(Debug, thiserror::Error)]
+#[error("manifest template {template}: {problem}")]
+pub struct ManifestError {
+    template: &'static str,
+    problem: String,
+}
+
+/// The manifests of one deployment, rendered.
+#[derive(Debug, Clone)]
+pub struct Manifests {
+    /// `/manifest/word.xml`: the Word task pane add-in.
+    pub word_xml: String,
+    /// `/manifest/outlook.xml`: the Outlook mail add-in.
+    pub outlook_xml: String,
+}
+
+/// The paths the manifests are served at, relative to the public URL.
+pub const PATHS: &[&str] = &["/manifest/word.xml", "/manifest/outlook.xml"];
+
+impl Manifests {
+    /// Renders every manifest for the deployment at `public_url`.
+    pub fn render(public_url: &PublicUrl) -> Result<Manifests, ManifestError> {
+        Ok(Manifests {
+            word_xml: render_xml("word.xml", WORD_TEMPLATE, public_url)?,
+            outlook_xml: render_xml("outlook.xml", OUTLOOK_TEMPLATE, public_url)?,
+        })
+    }
+}
+
+/// The add-in id of one manifest: a name-based UUID (v5) of the manifest's URL.
+///
+/// Office identifies an add-in by this id. Deriving it from the URL gives every deployment (a
+/// test server and the production one, say) its own stable id, so both can be installed in one
+/// tenant without clashing, and a restart never changes it.
+pub fn addin_id(public_url: &PublicUrl, manifest: &str) -> String {
+    let name = format!("{}/manifest/{manifest}", public_url.as_str());
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes()).to_string()
+}
+
+/// The manifest `<Version>`: Office wants four numbers, the crate has three.
+fn manifest_version() -> String {
+    format!("{}.0", addin_wasm::VERSION)
+}
+
+fn render_xml(
+    template_name: &'static str,
+    template: &str,
+    public_url: &PublicUrl,
+) -> Result<String, ManifestError> {
+    let value = |name: &str| -> Option<String> {
+        Some(match name {
+            "PUBLIC_URL" => public_url.as_str().to_owned(),
+            "WORD_ADDIN_ID" => addin_id(public_url, "word.xml"),
+            "OUTLOOK_ADDIN_ID" => addin_id(public_url, "outlook.xml"),
+            "MANIFEST_VERSION" => manifest_version(),
+            "PRODUCT_NAME" | "PROVIDER_NAME" => PRODUCT_NAME.to_owned(),
+            _ => return None,
+        })
+    };
+    let mut out = String::with_capacity(template.len() + 256);
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let close = after.find("}}").ok_or_else(|| ManifestError {
+            template: template_name,
+            problem: "a {{ is never closed".into(),
+        })?;
+        let name = &after[..close];
+        let v = value(name).ok_or_else(|| ManifestError {
+            template: template_name,
+            problem: format!("unknown placeholder {{{{{name}}}}}"),
+        })?;
+        out.push_str(&xml_escape(&v));
+        rest = &after[close + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn xml_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn public_url(url: &str) -> PublicUrl {
+        Config::from_vars([("ADDIN_PUBLIC_URL".to_owned(), url.to_owned())])
+            .unwrap()
+            .public_url
+    }
+
+    /// Every manifest is well-formed XML, and every URL in it points at the public origin.
+    #[test]
+    fn rendered_manifests_are_well_formed_and_point_home() {
+        let url = public_url("https://addin.example.com:8443");
+        let m = Manifests::render(&url).unwrap();
+        for xml in [&m.word_xml, &m.outlook_xml] {
+            assert!(!xml.contains("{{"), "placeholder left in {xml}");
+            let mut reader = quick_xml::Reader::from_str(xml);
+            let mut urls = 0;
+            loop {
+                match reader.read_event().unwrap() {
+                    quick_xml::events::Event::Eof => break,
+                    quick_xml::events::Event::Empty(e) | quick_xml::events::Event::Start(e) => {
+                        for a in e.attributes() {
+                            let v = a.unwrap().unescape_value().unwrap().into_owned();
+                            if v.starts_with("http")
+                                && !v.starts_with("http://schemas.microsoft.com")
+                                && !v.starts_with("http://www.w3.org")
+                            {
+                                assert!(v.starts_with("https://addin.example.com:8443/"), "{v}");
+                                urls += 1;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            assert!(
+                urls >= 4,
+                "expected icon, support and source URLs, found {urls}"
+            );
+        }
+        let version = format!("<Version>{}.0</Version>", addin_wasm::VERSION);
+        assert!(m.word_xml.contains(&version) && m.outlook_xml.contains(&version));
+    }
+
+    #[test]
+    fn ids_are_stable_per_deployment_and_distinct_per_manifest() {
+        let a = public_url("https://a.example.com");
+        let b = public_url("https://b.example.com");
+        assert_eq!(addin_id(&a, "word.xml"), addin_id(&a, "word.xml"));
+        assert_ne!(addin_id(&a, "word.xml"), addin_id(&b, "word.xml"));
+        assert_ne!(addin_id(&a, "word.xml"), addin_id(&a, "outlook.xml"));
+        let m = Manifests::render(&a).unwrap();
+        assert!(m
+            .word_xml
+            .contains(&format!("<Id>{}</Id>", addin_id(&a, "word.xml"))));
+    }
+
+    #[test]
+    fn values_are_escaped_and_unknown_placeholders_refused() {
+        let url = public_url("https://a.example.com/x&y");
+        let out = render_xml("t", "<A v=\"{{PUBLIC_URL}}\"/>", &url).unwrap();
+        assert_eq!(out, "<A v=\"https://a.example.com/x&amp;y\"/>");
+        let err = render_xml("t", "{{NOPE}}", &url).unwrap_err().to_string();
+        assert_eq!(err, "manifest template t: unknown placeholder {{NOPE}}");
+        assert!(render_xml("t", "{{PUBLIC_URL", &url).is_err());
+    }
+}

@@ -1,0 +1,189 @@
+//! Starting and stopping the server: everything between a checked [`Config`] and a listening
+//! socket, and the graceful shutdown on Ctrl-C or SIGTERM.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum_server::tls_rustls::RustlsConfig;
+use axum_server::Handle;
+
+use crate::app::{router, AppState};
+use crate::config::{Config, ConfigError, Database};
+use crate::manifest::{Manifests, PATHS};
+use crate::store::{Store, StoreError};
+use crate::tls::TlsError;
+
+/// How long running requests get to finish after a shutdown signal.
+const GRACE: Duration = Duration::from_secs(10);
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// A setting is wrong (the process exits with code 2).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The certificate could not be generated.
+    #[error(transparent)]
+    Tls(TlsError),
+    /// The store could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Anything else at start or while serving.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<TlsError> for ServeError {
+    fn from(e: TlsError) -> Self {
+        match e {
+            TlsError::Config(c) => ServeError::Config(c),
+            other => ServeError::Tls(other),
+        }
+    }
+}
+
+/// What the operator is told once the server listens.
+#[derive(Debug, Clone)]
+pub struct Started {
+    /// The bound address (useful when the configured port is 0).
+    pub local_addr: std::net::SocketAddr,
+}
+
+/// Runs the server until Ctrl-C or SIGTERM, serving the task pane from `assets_dir`.
+pub async fn run(config: Config, assets_dir: PathBuf) -> Result<(), ServeError> {
+    crate::fsutil::create_private_dir(&config.data_dir).map_err(|e| {
+        ConfigError::new(
+            "ADDIN_DATA_DIR",
+            &config.data_dir.to_string_lossy(),
+            format!("cannot be created ({e})"),
+            "point it to a writable directory",
+        )
+    })?;
+    let store = Store::open(&config.database).await?;
+    let manifests =
+        Manifests::render(&config.public_url).map_err(|e| ServeError::Other(e.to_string()))?;
+    let tls = if config.insecure_http {
+        None
+    } else {
+        Some(crate::tls::load(
+            &config.tls,
+            &config.data_dir,
+            config.public_url.host(),
+        )?)
+    };
+
+    let listener = TcpListener::bind(config.listen).map_err(|e| {
+        ConfigError::new(
+            "ADDIN_LISTEN",
+            &config.listen.to_string(),
+            format!("cannot be bound ({e})"),
+            "stop the process using that port or choose another address",
+        )
+    })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| ServeError::Other(format!("cannot configure the listening socket: {e}")))?;
+    let local_addr = listener
+        .local_addr()
+        .map_err(|e| ServeError::Other(format!("cannot read the bound address: {e}")))?;
+
+    if !assets_dir.join("taskpane.html").is_file() {
+        tracing::warn!(
+            target: "admin",
+            "the task pane is not built in {}: run scripts/run.sh, or pass --assets-dir",
+            assets_dir.display()
+        );
+    }
+    print_banner(&config, local_addr, tls.as_ref());
+
+    let app = router(
+        AppState {
+            store: store.clone(),
+            manifests: Arc::new(manifests),
+        },
+        &assets_dir,
+    );
+    let handle = Handle::new();
+    tokio::spawn(shutdown_on_signal(handle.clone()));
+    let service = app.into_make_service();
+    let served = match tls {
+        Some(tls) => {
+            axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(tls.config))
+                .map_err(|e| ServeError::Other(format!("cannot start TLS on the socket: {e}")))?
+                .handle(handle)
+                .serve(service)
+                .await
+        }
+        None => {
+            axum_server::from_tcp(listener)
+                .map_err(|e| ServeError::Other(format!("cannot serve on the socket: {e}")))?
+                .handle(handle)
+                .serve(service)
+                .await
+        }
+    };
+    store.close().await;
+    served.map_err(|e| ServeError::Other(format!("the server stopped: {e}")))?;
+    tracing::info!(target: "admin", "stopped");
+    Ok(())
+}
+
+fn print_banner(
+    config: &Config,
+    local_addr: std::net::SocketAddr,
+    tls: Option<&crate::tls::LoadedTls>,
+) {
+    let url = config.public_url.as_str();
+    let mut lines = vec![format!(
+        "{} add-in server {} is running.",
+        crate::manifest::PRODUCT_NAME,
+        addin_wasm::VERSION
+    )];
+    lines.push(format!("  Task pane         {url}/taskpane.html"));
+    for path in PATHS {
+        lines.push(format!("  Manifest          {url}{path}"));
+    }
+    lines.push(format!("  Health            {url}/healthz"));
+    let scheme = match tls {
+        Some(t) if matches!(config.tls, crate::config::TlsSource::Generated) => format!(
+            "HTTPS, development certificate {}{}",
+            t.cert_path.display(),
+            if t.generated_now {
+                " (generated now)"
+            } else {
+                ""
+            }
+        ),
+        Some(t) => format!("HTTPS, certificate {}", t.cert_path.display()),
+        None => "plain HTTP: for tests only".to_owned(),
+    };
+    lines.push(format!("  Listening on      {local_addr} ({scheme})"));
+    let Database::Sqlite(db) = &config.database;
+    lines.push(format!("  Database          SQLite {}", db.display()));
+    lines.push("Press Ctrl-C to stop.".to_owned());
+    println!("{}", lines.join("\n"));
+}
+
+async fn shutdown_on_signal(handle: Handle<std::net::SocketAddr>) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!(target: "admin", "shutting down: finishing running requests (at most {}s)", GRACE.as_secs());
+    handle.graceful_shutdown(Some(GRACE));
+}

@@ -1,0 +1,56 @@
+//! Wire types shared by the Office clients and the server.
+//!
+//! Everything here is plain serde data in the JSON shape of `DESIGN.md` (camelCase fields,
+//! errors as `{ "error": { "code", "message" } }`). Keeping them in one place means the server
+//! and the clients cannot drift apart: both compile against these definitions.
+
+use serde::{Deserialize, Serialize};
+
+/// The body of every HTTP error the server returns.
+///
+/// ```
+/// use addin_wasm::protocol::ErrorBody;
+///
+/// let body = ErrorBody::new("not_found", "no route for GET /nope; see the README for the API");
+/// let json = serde_json::to_string(&body).unwrap();
+/// assert_eq!(
+///     json,
+///     r#"{"error":{"code":"not_found","message":"no route for GET /nope; see the README for the API"}}"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// What went wrong and what to do about it.
+    pub error: ErrorDetail,
+}
+
+/// The inside of an [`ErrorBody`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// A stable, machine-readable code in snake_case (`not_found`, `invalid_token`, ...).
+    pub code: String,
+    /// A sentence for people: what failed, and what to do about it.
+    pub message: String,
+}
+
+impl ErrorBody {
+    /// Builds an error body from a code and a message.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        ErrorBody {
+            error: ErrorDetail {
+                code: code.into(),
+                message: message.into(),
+            },
+        }
+    }
+}
+
+/// The answer of `GET /healthz`: the process is up and serving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    /// Always `"ok"` when the server answers at all.
+    pub status: String,
+    /// The server's version, equal to the client core's [`crate::VERSION`] for one release.
+    pub version: String,
+}
