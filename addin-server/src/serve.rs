@@ -45,13 +45,6 @@ impl From<TlsError> for ServeError {
     }
 }
 
-/// What the operator is told once the server listens.
-#[derive(Debug, Clone)]
-pub struct Started {
-    /// The bound address (useful when the configured port is 0).
-    pub local_addr: std::net::SocketAddr,
-}
-
 /// Runs the server until Ctrl-C or SIGTERM, serving the task pane from `assets_dir`.
 pub async fn run(config: Config, assets_dir: PathBuf) -> Result<(), ServeError> {
     crate::fsutil::create_private_dir(&config.data_dir).map_err(|e| {
@@ -97,6 +90,10 @@ pub async fn run(config: Config, assets_dir: PathBuf) -> Result<(), ServeError> 
             assets_dir.display()
         );
     }
+    let handle = Handle::new();
+    let on_signal = shutdown_on_signal(handle.clone())
+        .map_err(|e| ServeError::Other(format!("cannot listen for shutdown signals: {e}")))?;
+    tokio::spawn(on_signal);
     print_banner(&config, local_addr, tls.as_ref());
 
     let app = router(
@@ -106,8 +103,6 @@ pub async fn run(config: Config, assets_dir: PathBuf) -> Result<(), ServeError> 
         },
         &assets_dir,
     );
-    let handle = Handle::new();
-    tokio::spawn(shutdown_on_signal(handle.clone()));
     let service = app.into_make_service();
     let served = match tls {
         Some(tls) => {
@@ -167,23 +162,36 @@ fn print_banner(
     println!("{}", lines.join("\n"));
 }
 
-async fn shutdown_on_signal(handle: Handle<std::net::SocketAddr>) {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Registers for Ctrl-C (SIGINT) and SIGTERM now, so a signal that arrives right after the
+/// banner is already handled, and returns a future that starts the graceful shutdown.
+#[cfg(unix)]
+fn shutdown_on_signal(
+    handle: Handle<std::net::SocketAddr>,
+) -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
-    }
+        graceful(&handle);
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_on_signal(
+    handle: Handle<std::net::SocketAddr>,
+) -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            graceful(&handle);
+        }
+    })
+}
+
+fn graceful(handle: &Handle<std::net::SocketAddr>) {
     tracing::info!(target: "admin", "shutting down: finishing running requests (at most {}s)", GRACE.as_secs());
     handle.graceful_shutdown(Some(GRACE));
 }

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds the addin-wasm packages by the current route (see lib.sh):
+#   target/wasm-pkg/web       wasm-bindgen --target web     (the task pane)
+#   target/wasm-pkg/node      wasm-bindgen --target nodejs  (node tests, benchmarks, tools)
+#   target/wasm-pkg/wasm2js   addin_wasm.js: one ES2016 script, no WebAssembly needed, exposing
+#                             the API as the global `addinWasm` (Outlook's JavaScript-only
+#                             event runtime); plus addin_wasm.min.js
+# Usage: scripts/build-wasm.sh [--skip-wasm2js]
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+skip_wasm2js=0
+[[ "${1:-}" == --skip-wasm2js ]] && skip_wasm2js=1
+
+PKG="$TARGET_DIR/wasm-pkg"
+route="$(wasm_route)"
+
+# 1. The WebAssembly module, release profile.
+say "build-wasm: compiling addin-wasm for $WASM_TARGET ($route route)"
+with_wasm_env 0 cargo build --quiet --release --target "$WASM_TARGET" -p addin-wasm
+wasm="$TARGET_DIR/$WASM_TARGET/release/addin_wasm.wasm"
+
+# 2. Bindings for the browser and node, optimised with binaryen's wasm-opt (npm binaryen 132;
+#    Debian's binaryen 108 produces modules that fail at run time with this wasm-bindgen).
+for target in web nodejs; do
+  out="$PKG/${target/nodejs/node}"
+  rm -rf "$out"
+  wasm-bindgen --target "$target" --out-dir "$out" --out-name addin_wasm "$wasm"
+  wasm-opt -O3 --enable-reference-types --enable-bulk-memory --enable-sign-ext \
+    --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue \
+    "$out/addin_wasm_bg.wasm" -o "$out/addin_wasm_bg.wasm"
+done
+
+[[ "$skip_wasm2js" == 1 ]] && exit 0
+
+# 3. The wasm2js build. wasm2js accepts neither reference types nor the externref table that
+#    wasm-bindgen adds for them, so the module is compiled for the MVP feature set with std
+#    rebuilt to match, in a target directory of its own.
+say "build-wasm: compiling the MVP module for wasm2js"
+MVP_TARGET="$TARGET_DIR/wasm2js-build"
+RUSTFLAGS="-Ctarget-cpu=mvp" CARGO_TARGET_DIR="$MVP_TARGET" \
+  with_wasm_env 1 cargo build --quiet --release --target "$WASM_TARGET" -p addin-wasm
+work="$MVP_TARGET/bindgen"
+rm -rf "$work" "$PKG/wasm2js"
+mkdir -p "$PKG/wasm2js"
+wasm-bindgen --target bundler --out-dir "$work" --out-name addin_wasm \
+  "$MVP_TARGET/$WASM_TARGET/release/addin_wasm.wasm"
+wasm2js -O "$work/addin_wasm_bg.wasm" -o "$work/addin_wasm_bg.wasm.js"
+sed -i 's#"\./addin_wasm_bg\.wasm"#"./addin_wasm_bg.wasm.js"#' "$work/addin_wasm.js"
+grep -q 'addin_wasm_bg.wasm.js' "$work/addin_wasm.js" \
+  || die "wasm-bindgen's bundler glue no longer imports ./addin_wasm_bg.wasm; update build-wasm.sh"
+for minify in "" --minify; do
+  name="addin_wasm${minify:+.min}.js"
+  esbuild "$work/addin_wasm.js" --bundle --format=iife --global-name=addinWasm \
+    --target=es2016 $minify --log-level=warning --outfile="$PKG/wasm2js/$name"
+done
