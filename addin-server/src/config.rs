@@ -151,7 +151,8 @@ impl Config {
     /// Reads the configuration from the process environment.
     pub fn from_env() -> Result<Config, ConfigError> {
         Config::from_vars(std::env::vars_os().filter_map(|(k, v)| {
-            // Non-UTF-8 values of our own variables are reported by name below; others are not ours.
+            // A value that is not UTF-8 is read lossily: it then fails the checks below, which
+            // name the variable, instead of being skipped as if unset.
             let key = k.into_string().ok()?;
             let value = v
                 .into_string()

@@ -11,7 +11,8 @@
 //! - a **thin JavaScript API** in [`wasm`], compiled only for `wasm32`, which converts JavaScript
 //!   values into core types, calls the core, and converts results and errors back.
 //!
-//! Wire types that the clients and the server both speak live in [`protocol`].
+//! Wire types that the clients and the server both speak live in [`protocol`]; [`fold`] is the
+//! text folding the scanner matches on (case, accents, width), with its map back to UTF-16 offsets.
 //!
 //! # Example
 //!
@@ -21,6 +22,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod fold;
 pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]
