@@ -15,10 +15,10 @@ skip_wasm2js=0
 PKG="$TARGET_DIR/wasm-pkg"
 route="$(wasm_route)"
 
-# 1. The WebAssembly module, release profile.
+# 1. The WebAssembly module, wasm-release profile (Cargo.toml).
 say "build-wasm: compiling addin-wasm for $WASM_TARGET ($route route)"
-with_wasm_env 0 cargo build --quiet --release --target "$WASM_TARGET" -p addin-wasm
-wasm="$TARGET_DIR/$WASM_TARGET/release/addin_wasm.wasm"
+with_wasm_env 0 cargo build --quiet --profile wasm-release --target "$WASM_TARGET" -p addin-wasm
+wasm="$TARGET_DIR/$WASM_TARGET/wasm-release/addin_wasm.wasm"
 
 # 2. Bindings for the browser and node, optimised with binaryen's wasm-opt (npm binaryen 132;
 #    Debian's binaryen 108 produces modules that fail at run time with this wasm-bindgen).
@@ -39,12 +39,12 @@ done
 say "build-wasm: compiling the MVP module for wasm2js"
 MVP_TARGET="$TARGET_DIR/wasm2js-build"
 RUSTFLAGS="-Ctarget-cpu=mvp" CARGO_TARGET_DIR="$MVP_TARGET" \
-  with_wasm_env 1 cargo build --quiet --release --target "$WASM_TARGET" -p addin-wasm
+  with_wasm_env 1 cargo build --quiet --profile wasm-release --target "$WASM_TARGET" -p addin-wasm
 work="$MVP_TARGET/bindgen"
 rm -rf "$work" "$PKG/wasm2js"
 mkdir -p "$PKG/wasm2js"
 wasm-bindgen --target bundler --out-dir "$work" --out-name addin_wasm \
-  "$MVP_TARGET/$WASM_TARGET/release/addin_wasm.wasm"
+  "$MVP_TARGET/$WASM_TARGET/wasm-release/addin_wasm.wasm"
 wasm2js -O "$work/addin_wasm_bg.wasm" -o "$work/addin_wasm_bg.wasm.js"
 sed -i 's#"\./addin_wasm_bg\.wasm"#"./addin_wasm_bg.wasm.js"#' "$work/addin_wasm.js"
 grep -q 'addin_wasm_bg.wasm.js' "$work/addin_wasm.js" \
