@@ -1,82 +1,138 @@
-//! Text folding for matching: case, accents and width removed, with a map back to the original.
+//! Text folding for matching: case, accents, width and spacing removed, with a map back to the
+//! original.
 //!
 //! The scanner matches dictionary terms against a *folded* copy of the text, so that `Projet
-//! Orion`, `PROJET ORIÓN` and `ｐｒｏｊｅｔ ｏｒｉｏｎ` all match the entry `projet orion`. Findings
-//! must still point into the text the user wrote (Office.js highlights ranges by UTF-16 offsets),
-//! so [`Folded`] keeps, for every byte of the folded text, the UTF-16 offset of the original
-//! character it came from.
+//! Orion`, `PROJET  ORIÓN` (two spaces) and `ｐｒｏｊｅｔ ｏｒｉｏｎ` all match the entry `projet
+//! orion`. Findings must still point into the text the user wrote (Office.js highlights ranges by
+//! UTF-16 offsets), so [`Folded`] remembers where each piece of the folded text came from.
 //!
 //! Folding one character:
 //!
-//! 1. a few letters that Unicode does not decompose are spelled out: `ß` → `ss`, `œ` → `oe`,
+//! 1. whitespace of any kind (spaces, tabs, line breaks, no-break spaces) becomes one ASCII space,
+//!    and a run of whitespace becomes a single space; invisible characters that split words in
+//!    pasted or Word text (soft hyphen, zero-width space and joiners, byte-order mark) disappear;
+//! 2. typographic apostrophes become `'` and dashes become `-`, so `l’équipe` matches `l'equipe`
+//!    and `123–45–6789` is read as a number;
+//! 3. a few letters that Unicode does not decompose are spelled out: `ß` → `ss`, `œ` → `oe`,
 //!    `æ` → `ae`, `ø` → `o`, `ł` → `l`, `đ` → `d`, `ı` → `i`;
-//! 2. otherwise the character is decomposed by compatibility (NFKD), which also turns full-width
+//! 4. otherwise the character is decomposed by compatibility (NFKD), which also turns full-width
 //!    forms and ligatures into their plain letters (`Ａ` → `A`, `ﬁ` → `fi`);
-//! 3. combining marks are dropped (the accents of `é`, `ç`) and what remains is lowercased.
+//! 5. combining marks are dropped (the accents of `é`, `ç`) and what remains is lowercased.
 //!
-//! A combining mark written as its own character (`e` + U+0301) folds to nothing; it stays part
-//! of the preceding character's original range, so a match never ends between a letter and its
-//! accent.
+//! A character that folds to nothing (a combining mark written on its own, the second space of a
+//! run, a soft hyphen) stays part of the preceding character's original range, so a match never
+//! ends between a letter and its accent.
+//!
+//! # The offset map
+//!
+//! Mail and documents are mostly ASCII, so the map is kept in *segments* rather than per byte: a
+//! linear segment is a run of ASCII characters that each fold to one byte (folded byte `i` of the
+//! run is original character `i`); any other character gets a segment of its own, covering
+//! whatever it folded to. Looking an offset up is a binary search over the segments, and folding
+//! costs a few bytes of map per non-ASCII character instead of eight per byte.
 
 use std::ops::Range;
 
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
-/// A folded copy of a text and the map back to the original's UTF-16 offsets.
+/// A folded copy of a text and the map back to the original.
 #[derive(Debug, Clone)]
-pub struct Folded {
+pub struct Folded<'a> {
+    original: &'a str,
     text: String,
-    /// For each byte of `text`, the UTF-16 offset in the original of the character it came from.
-    origin: Vec<u32>,
-    /// For each byte of `text`, the UTF-16 offset in the original just after the character it
-    /// came from, including any combining marks that follow it.
-    origin_end: Vec<u32>,
+    segments: Vec<Segment>,
+    /// The length of the original in UTF-16 code units.
+    utf16_len: usize,
 }
 
-impl Folded {
+/// Where a range of the folded text came from in the original.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginalRange {
+    /// The range in UTF-8 bytes of the original `&str`.
+    pub bytes: Range<usize>,
+    /// The same range in UTF-16 code units, as JavaScript and Office.js count.
+    pub utf16: Range<usize>,
+}
+
+/// A piece of the folded text and where it starts in the original. It ends where the next
+/// segment starts.
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    /// Start in the folded text (bytes).
+    folded: u32,
+    /// Start in the original, in bytes.
+    byte: u32,
+    /// Start in the original, in UTF-16 code units.
+    utf16: u32,
+    /// Each folded byte of the segment is one ASCII character of the original.
+    linear: bool,
+}
+
+impl<'a> Folded<'a> {
     /// Folds `original`.
     ///
     /// ```
     /// use addin_wasm::fold::Folded;
     ///
-    /// let f = Folded::new("Straße ÉTÉ");
+    /// let f = Folded::new("Straße  ÉTÉ");
     /// assert_eq!(f.as_str(), "strasse ete");
-    /// // "ete" is at bytes 8..11 of the folded text, and at UTF-16 offsets 7..10 of the original.
-    /// assert_eq!(f.original_range(8..11), Some(7..10));
+    /// // "ete" is at bytes 8..11 of the folded text, and at UTF-16 offsets 8..11 of the original.
+    /// let range = f.original_range(8..11).unwrap();
+    /// assert_eq!(range.utf16, 8..11);
+    /// assert_eq!(&f.original()[range.bytes], "ÉTÉ");
     /// ```
-    pub fn new(original: &str) -> Folded {
+    ///
+    /// # Panics
+    ///
+    /// Never for texts under 4 GiB; longer texts are rejected by the scanner before folding.
+    pub fn new(original: &'a str) -> Folded<'a> {
         let mut text = String::with_capacity(original.len());
-        let mut origin = Vec::with_capacity(original.len());
-        let mut origin_end = Vec::with_capacity(original.len());
+        let mut segments: Vec<Segment> = Vec::new();
         let mut utf16 = 0u32;
-        // Where the last character that produced output started in `origin_end`, so the
-        // combining marks after it can extend its end.
-        let mut last_output = 0usize;
-        for c in original.chars() {
-            let start = utf16;
+        // The last segment is linear and the next ASCII character may extend it.
+        let mut extend = false;
+        for (byte, c) in original.char_indices() {
+            let start = Segment {
+                folded: text.len() as u32,
+                byte: byte as u32,
+                utf16,
+                linear: false,
+            };
             utf16 += c.len_utf16() as u32;
-            let before = text.len();
-            if c.is_ascii() {
+            let ascii = c.is_ascii() && !c.is_ascii_whitespace();
+            if ascii {
                 text.push(c.to_ascii_lowercase());
+            } else if c.is_whitespace() {
+                if !text.ends_with(' ') {
+                    text.push(' ');
+                }
             } else {
                 fold_char(c, &mut text);
             }
-            let produced = text.len() - before;
+            let produced = text.len() as u32 - start.folded;
             if produced == 0 {
-                // Folded away (a combining mark): it belongs to the preceding character.
-                for end in &mut origin_end[last_output..] {
-                    *end = utf16;
+                // Folded away: it belongs to the preceding character, which must therefore end
+                // its segment (a linear segment's last byte becomes a segment of its own).
+                if extend {
+                    split_last_byte(&mut segments, start.folded);
                 }
+                extend = false;
                 continue;
             }
-            last_output = origin.len();
-            origin.resize(origin.len() + produced, start);
-            origin_end.resize(origin_end.len() + produced, utf16);
+            let one_ascii_char = (ascii || c == ' ') && produced == 1;
+            if !(extend && one_ascii_char) {
+                segments.push(Segment {
+                    linear: one_ascii_char,
+                    ..start
+                });
+            }
+            extend = one_ascii_char;
         }
         Folded {
+            original,
             text,
-            origin,
-            origin_end,
+            segments,
+            utf16_len: utf16 as usize,
         }
     }
 
@@ -85,24 +141,106 @@ impl Folded {
         &self.text
     }
 
-    /// Maps a non-empty byte range of the folded text to the UTF-16 range of the original
-    /// characters it came from. A range that covers part of an expansion (one `s` of the `ss`
-    /// that `ß` folds to) maps to the whole original character.
+    /// The original text.
+    pub fn original(&self) -> &'a str {
+        self.original
+    }
+
+    /// The length of the original in UTF-16 code units.
+    pub fn utf16_len(&self) -> usize {
+        self.utf16_len
+    }
+
+    /// Maps a non-empty byte range of the folded text to the original characters it came from.
+    /// A range that covers part of an expansion (one `s` of the `ss` that `ß` folds to) maps to
+    /// the whole original character.
     ///
     /// Returns `None` for an empty range or one that reaches past the folded text.
-    pub fn original_range(&self, folded: Range<usize>) -> Option<Range<usize>> {
-        if folded.start >= folded.end {
+    pub fn original_range(&self, folded: Range<usize>) -> Option<OriginalRange> {
+        if folded.start >= folded.end || folded.end > self.text.len() {
             return None;
         }
-        let start = *self.origin.get(folded.start)?;
-        let end = *self.origin_end.get(folded.end - 1)?;
-        Some(start as usize..end as usize)
+        let first = self.segment_at(folded.start);
+        let last = self.segment_at(folded.end - 1);
+        let (byte_start, utf16_start) = self.position_in(first, folded.start);
+        let (byte_end, utf16_end) = if self.segments[last].linear {
+            let (b, u) = self.position_in(last, folded.end - 1);
+            (b + 1, u + 1)
+        } else {
+            self.segment_start(last + 1)
+        };
+        Some(OriginalRange {
+            bytes: byte_start..byte_end,
+            utf16: utf16_start..utf16_end,
+        })
+    }
+
+    /// Converts a byte offset of the original (on a character boundary) to UTF-16 code units.
+    /// Used for matches found in the original rather than in the folded text.
+    pub fn utf16_offset(&self, original_byte: usize) -> usize {
+        let next = self
+            .segments
+            .partition_point(|s| s.byte as usize <= original_byte);
+        let (byte, utf16) = match next.checked_sub(1) {
+            Some(i) => (
+                self.segments[i].byte as usize,
+                self.segments[i].utf16 as usize,
+            ),
+            None => (0, 0),
+        };
+        let between = self.original.get(byte..original_byte).unwrap_or("");
+        utf16 + between.encode_utf16().count()
+    }
+
+    /// The index of the segment holding folded byte `at` (which must exist).
+    fn segment_at(&self, at: usize) -> usize {
+        self.segments.partition_point(|s| s.folded as usize <= at) - 1
+    }
+
+    /// The original (byte, UTF-16) position of folded byte `at` inside segment `i`.
+    fn position_in(&self, i: usize, at: usize) -> (usize, usize) {
+        let s = self.segments[i];
+        let offset = if s.linear { at - s.folded as usize } else { 0 };
+        (s.byte as usize + offset, s.utf16 as usize + offset)
+    }
+
+    /// The original (byte, UTF-16) position where segment `i` starts, or the end of the original
+    /// for the segment after the last.
+    fn segment_start(&self, i: usize) -> (usize, usize) {
+        match self.segments.get(i) {
+            Some(s) => (s.byte as usize, s.utf16 as usize),
+            None => (self.original.len(), self.utf16_len),
+        }
     }
 }
 
-/// Appends the folded form of one non-ASCII character to `out`.
+/// Ends the last (linear) segment before its last byte and gives that byte, which is at folded
+/// offset `end - 1`, a segment of its own, so characters folded away after it extend it alone.
+fn split_last_byte(segments: &mut Vec<Segment>, end: u32) {
+    let Some(last) = segments.last_mut() else {
+        return;
+    };
+    let offset = end - 1 - last.folded;
+    if offset == 0 {
+        last.linear = false;
+        return;
+    }
+    let split = Segment {
+        folded: end - 1,
+        byte: last.byte + offset,
+        utf16: last.utf16 + offset,
+        linear: false,
+    };
+    segments.push(split);
+}
+
+/// Appends the folded form of one non-ASCII, non-whitespace character to `out`.
 fn fold_char(c: char, out: &mut String) {
     let spelled = match c {
+        // Invisible characters that split words.
+        '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => "",
+        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '\u{FF07}' => "'",
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}' => "-",
         'ß' | 'ẞ' => "ss",
         'œ' | 'Œ' => "oe",
         'æ' | 'Æ' => "ae",
@@ -110,22 +248,21 @@ fn fold_char(c: char, out: &mut String) {
         'ł' | 'Ł' => "l",
         'đ' | 'Đ' => "d",
         'ı' => "i",
-        _ => "",
-    };
-    if !spelled.is_empty() {
-        out.push_str(spelled);
-        return;
-    }
-    decompose_compatible(c, |d| {
-        if !is_combining_mark(d) {
-            for lower in d.to_lowercase() {
-                // Lowercasing can itself produce a combining mark ('İ' → "i̇").
-                if !is_combining_mark(lower) {
-                    out.push(lower);
+        _ => {
+            decompose_compatible(c, |d| {
+                if !is_combining_mark(d) {
+                    for lower in d.to_lowercase() {
+                        // Lowercasing can itself produce a combining mark ('İ' → "i̇").
+                        if !is_combining_mark(lower) {
+                            out.push(lower);
+                        }
+                    }
                 }
-            }
+            });
+            return;
         }
-    });
+    };
+    out.push_str(spelled);
 }
 
 #[cfg(test)]
@@ -138,8 +275,16 @@ mod tests {
         String::from_utf16(&units[range]).unwrap()
     }
 
+    /// Checks both halves of an [`OriginalRange`] against each other and returns the text.
+    fn original_text(f: &Folded<'_>, folded: Range<usize>) -> String {
+        let range = f.original_range(folded).unwrap();
+        let by_bytes = &f.original()[range.bytes.clone()];
+        assert_eq!(by_bytes, utf16_slice(f.original(), range.utf16.clone()));
+        by_bytes.to_owned()
+    }
+
     #[test]
-    fn folds_case_accents_width_and_ligatures() {
+    fn folds_case_accents_width_ligatures_and_spacing() {
         let cases = [
             ("Projet ORION", "projet orion"),
             ("Élève à Noël, garçon", "eleve a noel, garcon"),
@@ -150,6 +295,9 @@ mod tests {
             ("e\u{301}te\u{301}", "ete"),
             ("İstanbul", "istanbul"),
             ("Łódź Øresund", "lodz oresund"),
+            ("projet \r\n\t orion\u{A0}x", "projet orion x"),
+            ("confi\u{AD}dentiel, l’équipe", "confidentiel, l'equipe"),
+            ("123–45—6789", "123-45-6789"),
         ];
         for (input, folded) in cases {
             assert_eq!(Folded::new(input).as_str(), folded, "{input:?}");
@@ -163,35 +311,57 @@ mod tests {
         let f = Folded::new(text);
         let at = f.as_str().find("projet orion").unwrap();
         let range = f.original_range(at..at + "projet orion".len()).unwrap();
-        assert_eq!(utf16_slice(text, range), "PROJET Orión");
+        assert_eq!(utf16_slice(text, range.utf16.clone()), "PROJET Orión");
+        assert_eq!(&text[range.bytes], "PROJET Orión");
     }
 
     #[test]
     fn a_match_inside_an_expansion_covers_the_whole_character() {
-        let text = "Maß";
-        let f = Folded::new(text);
+        let f = Folded::new("Maß");
         assert_eq!(f.as_str(), "mass");
-        assert_eq!(utf16_slice(text, f.original_range(2..3).unwrap()), "ß");
-        assert_eq!(utf16_slice(text, f.original_range(0..4).unwrap()), "Maß");
+        assert_eq!(original_text(&f, 2..3), "ß");
+        assert_eq!(original_text(&f, 0..4), "Maß");
+        assert_eq!(original_text(&f, 1..2), "a");
     }
 
     #[test]
     fn a_match_never_ends_between_a_letter_and_its_combining_accent() {
-        let text = "cafe\u{301} noir";
-        let f = Folded::new(text);
+        let f = Folded::new("cafe\u{301} noir");
         assert_eq!(f.as_str(), "cafe noir");
-        assert_eq!(
-            utf16_slice(text, f.original_range(0..4).unwrap()),
-            "cafe\u{301}"
-        );
+        assert_eq!(original_text(&f, 0..4), "cafe\u{301}");
+        assert_eq!(original_text(&f, 2..3), "f");
+        assert_eq!(original_text(&f, 5..9), "noir");
     }
 
     #[test]
-    fn empty_and_mark_only_texts() {
+    fn collapsed_whitespace_maps_to_the_whole_run() {
+        let f = Folded::new("projet \r\n orion");
+        assert_eq!(f.as_str(), "projet orion");
+        assert_eq!(original_text(&f, 0..12), "projet \r\n orion");
+        assert_eq!(original_text(&f, 7..12), "orion");
+        assert_eq!(original_text(&f, 0..6), "projet");
+    }
+
+    #[test]
+    fn utf16_offsets_of_original_bytes() {
+        let text = "é😀a  b\u{301}c";
+        let f = Folded::new(text);
+        for (byte, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            assert_eq!(
+                f.utf16_offset(byte),
+                text[..byte].encode_utf16().count(),
+                "byte {byte}"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_and_invisible_only_texts() {
         assert_eq!(Folded::new("").as_str(), "");
-        assert_eq!(Folded::new("\u{301}\u{308}").as_str(), "");
+        assert_eq!(Folded::new("\u{301}\u{308}\u{AD}").as_str(), "");
         assert_eq!(Folded::new("").original_range(0..1), None);
         assert_eq!(Folded::new("ab").original_range(1..1), None);
         assert_eq!(Folded::new("ab").original_range(1..3), None);
+        assert_eq!(Folded::new("\u{301}ab").utf16_offset(2), 1);
     }
 }

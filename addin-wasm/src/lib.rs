@@ -24,6 +24,7 @@
 
 pub mod fold;
 pub mod protocol;
+pub mod scan;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
