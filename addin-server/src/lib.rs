@@ -10,6 +10,8 @@
 //! - [`manifest`] renders the Office manifests for this deployment;
 //! - [`app`] builds the HTTP routes, and [`error`] maps errors to JSON answers;
 //! - [`serve`] binds, serves and shuts down gracefully.
+//!
+//! [`scan_command`] is the admin's `addin-server scan`, over the clients' own scanner.
 #![deny(missing_docs)]
 
 pub mod app;
@@ -17,6 +19,7 @@ pub mod config;
 pub mod error;
 mod fsutil;
 pub mod manifest;
+pub mod scan_command;
 pub mod serve;
 pub mod store;
 pub mod tls;

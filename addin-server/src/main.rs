@@ -20,6 +20,20 @@ struct Cli {
 enum Command {
     /// Serve the task pane, the manifests and the API (the default).
     Serve(ServeArgs),
+    /// Scan a text file as the Outlook add-in would, to try a dictionary before publishing it.
+    Scan(ScanArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ScanArgs {
+    /// The text to scan (UTF-8), or - for standard input.
+    file: PathBuf,
+    /// The dictionary (JSON); without it, the starter dictionary with every detector.
+    #[arg(long)]
+    dictionary: Option<PathBuf>,
+    /// Print the report as JSON, with the UTF-16 offsets the clients use.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -31,13 +45,14 @@ struct ServeArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
     let args = match cli.command {
+        Some(Command::Scan(args)) => return scan(&args),
         Some(Command::Serve(args)) => args,
         None => ServeArgs {
             assets_dir: PathBuf::from("target/taskpane"),
         },
     };
+    init_tracing();
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => return fail_setting(&e),
@@ -61,6 +76,20 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("addin-server: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `addin-server scan`: the report on stdout; a problem on stderr with exit code 2.
+fn scan(args: &ScanArgs) -> ExitCode {
+    match addin_server::scan_command::run(&args.file, args.dictionary.as_deref(), args.json) {
+        Ok(report) => {
+            print!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("addin-server scan: {e}");
+            ExitCode::from(2)
         }
     }
 }

@@ -76,3 +76,83 @@ fn a_port_in_use_names_the_listen_setting() {
         "{stderr}"
     );
 }
+
+/// Runs `addin-server scan` with `args` and returns (exit code, stdout, stderr).
+fn scan(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_addin-server"))
+        .arg("scan")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn scan_prints_what_the_clients_would_find() {
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("mail.txt");
+    std::fs::write(
+        &mail,
+        "Bonjour,\n😀 le PROJET Orión avance.\ncarte 4970 1012 3456 7893\n",
+    )
+    .unwrap();
+    let dictionary = dir.path().join("dictionary.json");
+    std::fs::write(
+        &dictionary,
+        r#"{ "version": 1,
+             "categories": [ { "id": "projects", "label": { "en": "Projects" }, "severity": "block" } ],
+             "entries": [ { "id": "orion", "pattern": "projet orion", "kind": "phrase", "category": "projects" } ] }"#,
+    )
+    .unwrap();
+    let (code, out, err) = scan(&[
+        mail.to_str().unwrap(),
+        "--dictionary",
+        dictionary.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        out,
+        "verdict: block\n\
+         category projects (Projects): 1 finding, threshold 1, reached\n\
+         2:6\tblock\thigh\tprojects\tentry orion\t\"PROJET Orión\"\n"
+    );
+
+    // Without a dictionary: the starter one, whose detectors find the card. JSON keeps the
+    // clients' UTF-16 offsets.
+    let (code, out, _) = scan(&[mail.to_str().unwrap(), "--json"]);
+    assert_eq!(code, Some(0));
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["verdict"], "warn");
+    assert_eq!(report["findings"][0]["detector"], "payment_card");
+    assert_eq!(report["findings"][0]["start"], 42); // 9 + 27 (the emoji is two) + 6
+}
+
+#[test]
+fn scan_explains_a_bad_dictionary_or_file_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("mail.txt");
+    std::fs::write(&mail, "text").unwrap();
+    let dictionary = dir.path().join("bad.json");
+    std::fs::write(&dictionary, r#"{ "version": 1, "entries": [ { "id": "a", "pattern": "(", "kind": "regex", "category": "x" } ] }"#).unwrap();
+    let (code, out, err) = scan(&[
+        mail.to_str().unwrap(),
+        "--dictionary",
+        dictionary.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(out.is_empty());
+    assert!(err.contains("invalid dictionary: 2 problems"), "{err}");
+    assert!(
+        err.contains("entries[0] (id \"a\"): invalid regex"),
+        "{err}"
+    );
+
+    std::fs::write(&mail, [0xff, 0xfe, b'a']).unwrap();
+    let (code, _, err) = scan(&[mail.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("is not UTF-8 text; convert it first"), "{err}");
+}
