@@ -91,13 +91,41 @@ impl<'a> Folded<'a> {
         let mut utf16 = 0u32;
         // The last segment is linear and the next ASCII character may extend it.
         let mut extend = false;
-        for (byte, c) in original.char_indices() {
+        let bytes = original.as_bytes();
+        let mut byte = 0;
+        while byte < bytes.len() {
+            // Fast path: a run of printable ASCII, copied and lowercased in bulk.
+            let run = bytes[byte..]
+                .iter()
+                .position(|&b| !(b'!'..=b'~').contains(&b))
+                .unwrap_or(bytes.len() - byte);
+            if run > 0 {
+                if !extend {
+                    segments.push(Segment {
+                        folded: text.len() as u32,
+                        byte: byte as u32,
+                        utf16,
+                        linear: true,
+                    });
+                }
+                let from = text.len();
+                text.push_str(&original[byte..byte + run]);
+                text[from..].make_ascii_lowercase();
+                utf16 += run as u32;
+                byte += run;
+                extend = true;
+                continue;
+            }
+            let Some(c) = original[byte..].chars().next() else {
+                break;
+            };
             let start = Segment {
                 folded: text.len() as u32,
                 byte: byte as u32,
                 utf16,
                 linear: false,
             };
+            byte += c.len_utf8();
             utf16 += c.len_utf16() as u32;
             let ascii = c.is_ascii() && !c.is_ascii_whitespace();
             if ascii {

@@ -64,6 +64,10 @@ fn texts() -> impl Strategy<Value = String> {
         "\u{301}",
         "ß",
         "日本",
+        "c++",
+        "C ++",
+        "l’équipe",
+        "y",
         " ",
         "  ",
         "\r\n",
@@ -94,6 +98,66 @@ fn check_findings(text: &str, findings: &[Finding]) -> Result<(), TestCaseError>
     Ok(())
 }
 
+/// Word and phrase entries only, for comparison with [`naive_whole_words`].
+fn word_scanner() -> &'static Scanner {
+    static SCANNER: LazyLock<Scanner> = LazyLock::new(|| {
+        let entries: Vec<_> = WORD_PATTERNS
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let kind = if p.contains(' ') { "phrase" } else { "word" };
+                json!({ "id": format!("e{i}"), "pattern": p, "kind": kind, "category": "c" })
+            })
+            .collect();
+        let dictionary = json!({ "version": 1,
+            "categories": [ { "id": "c", "label": { "en": "C" }, "severity": "warn" } ],
+            "entries": entries });
+        Scanner::from_json(&dictionary.to_string()).unwrap()
+    });
+    &SCANNER
+}
+
+const WORD_PATTERNS: &[&str] = &[
+    "orion",
+    "projet orion",
+    "projet",
+    "c++",
+    "l'equipe",
+    "日本",
+    "x y",
+    "7",
+];
+
+/// The reference: every occurrence of each folded pattern in the folded text that does not
+/// continue a word on either side, then leftmost-longest without overlaps.
+fn naive_whole_words(text: &str) -> Vec<(usize, usize)> {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let folded = Folded::new(text);
+    let f = folded.as_str();
+    let mut hits = Vec::new();
+    for p in WORD_PATTERNS {
+        for (at, _) in f.match_indices(p) {
+            let end = at + p.len();
+            let joins_before = word(f[..at].chars().next_back()) && word(p.chars().next());
+            let joins_after = word(f[end..].chars().next()) && word(p.chars().next_back());
+            if !joins_before && !joins_after {
+                hits.push((at, end));
+            }
+        }
+    }
+    hits.sort_by_key(|&(start, end)| (start, std::cmp::Reverse(end)));
+    let mut kept = Vec::new();
+    let mut last_end = 0;
+    for (start, end) in hits {
+        if start >= last_end {
+            last_end = end;
+            let r = folded.original_range(start..end).unwrap();
+            kept.push((r.utf16.start, r.utf16.end));
+        }
+    }
+    kept
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -107,6 +171,13 @@ proptest! {
     fn any_unicode_scans_without_panicking_and_offsets_hold(text in any::<String>()) {
         let report = scanner().scan(&text).unwrap();
         check_findings(&text, &report.findings)?;
+    }
+
+    #[test]
+    fn word_lookup_finds_what_a_naive_whole_word_search_finds(text in texts()) {
+        let found: Vec<(usize, usize)> =
+            word_scanner().scan(&text).unwrap().findings.iter().map(|f| (f.start, f.end)).collect();
+        prop_assert_eq!(found, naive_whole_words(&text));
     }
 
     #[test]

@@ -97,6 +97,28 @@ fn regexes_run_case_insensitively_on_the_text_as_written() {
 }
 
 #[test]
+fn regexes_match_the_folded_text_unless_case_sensitive() {
+    let s = scanner(with_entries(json!([
+        { "id": "pw", "pattern": r"\bmot de passe\s*:\s*\S+", "kind": "regex", "category": "c" },
+        { "id": "eleve", "pattern": r"\bÉlève\b", "kind": "regex", "category": "c",
+          "caseSensitive": true }
+    ])));
+    let text = "MOT  DE\r\nPASSE : hunter2. Élève, élève, Élèves";
+    assert_eq!(
+        texts(&s.scan(text).unwrap()),
+        ["MOT  DE\r\nPASSE : hunter2.", "Élève"]
+    );
+
+    let found = problems(with_entries(json!([
+        { "id": "n", "pattern": "numéro \\d+", "kind": "regex", "category": "c" }
+    ])));
+    assert!(
+        found[0].contains(r#"write "e" instead of 'é'"#),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn the_longest_entry_wins_and_a_rejected_long_match_leaves_the_shorter_one() {
     let s = scanner(with_entries(json!([
         { "id": "short", "pattern": "projet", "kind": "word", "category": "c" },

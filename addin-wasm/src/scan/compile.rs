@@ -151,7 +151,7 @@ fn detector_owners(categories: &[Category], problems: &mut Vec<Problem>) -> [Opt
 type CheckedEntries = (
     Vec<(String, usize, Severity)>,
     Vec<LiteralSpec>,
-    Vec<(regex::Regex, u32)>,
+    Vec<(regexes::CompiledRegex, u32)>,
 );
 
 /// Checks the entries and prepares their patterns.

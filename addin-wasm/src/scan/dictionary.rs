@@ -96,8 +96,9 @@ pub enum Kind {
     Phrase,
     /// Anywhere, even inside a word.
     Substring,
-    /// A regular expression (the `regex` crate's syntax, linear time), matched on the text as
-    /// written: case-insensitive unless `caseSensitive`, but accents are not folded.
+    /// A regular expression (the `regex` crate's syntax, linear time). By default it matches
+    /// the folded text (write it in lowercase without accents; `\b` is an ASCII word
+    /// boundary there); with `caseSensitive`, the text as written, one line at a time.
     Regex,
 }
 

@@ -1,24 +1,31 @@
-//! Word, phrase and substring entries: every literal pattern found in one automaton pass.
+//! Word, phrase and substring entries.
 //!
-//! Patterns that fold (the default) are matched on the folded text; case-sensitive ones on the
-//! text as written. Each group is one Aho-Corasick automaton searched for *overlapping*
-//! matches, because a whole-word test can reject a long match (`projet orion` in `projet
-//! orions`) while a shorter one at the same place stands (`projet`); a non-overlapping search
-//! would have skipped it. The matches that pass their whole-word test are then resolved the way
-//! a reader would: leftmost first, and the longest of those that start at the same place.
+//! Three matchers share the work:
 //!
-//! The automaton kind follows the dictionary's size (figures in `TOOLCHAIN.md` and the
-//! benchmark): a DFA is about twice as fast as an NFA but takes about a kilobyte per pattern,
-//! so large dictionaries use the contiguous NFA.
+//! - word and phrase entries that fold (the bulk of any dictionary) are looked up word by word
+//!   in the folded text ([`words`](super::words));
+//! - substring entries that fold are found in the folded text by an Aho-Corasick automaton;
+//! - case-sensitive entries are found in the text as written by another automaton.
+//!
+//! The automata are searched for *overlapping* matches, because a whole-word test can reject a
+//! long match (`projet orion` in `projet orions`) while a shorter one at the same place stands
+//! (`projet`); a non-overlapping search would have skipped it. All matches are then resolved
+//! the way a reader would: leftmost first, and the longest of those that start at the same
+//! place.
+//!
+//! The automaton kind follows the number of patterns (figures in `TOOLCHAIN.md` and the
+//! benchmark): a DFA is about twice as fast as an NFA but takes about a kilobyte per pattern
+//! and longer to build, so large lists use the contiguous NFA.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::boundary::is_whole_word;
+use super::words::WordIndex;
 use super::Hit;
 use crate::fold::Folded;
 
-/// Dictionaries with at most this many literal patterns get a DFA.
-pub const DFA_MAX_PATTERNS: usize = 20_000;
+/// Automata of at most this many patterns are DFAs.
+pub const DFA_MAX_PATTERNS: usize = 2_000;
 
 /// One literal entry, ready to compile.
 #[derive(Debug, Clone)]
@@ -34,6 +41,7 @@ pub(crate) struct LiteralSpec {
 /// The compiled literal entries.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Literals {
+    words: Option<WordIndex>,
     folded: Option<Automaton>,
     exact: Option<Automaton>,
 }
@@ -50,8 +58,10 @@ impl Literals {
     /// limits), with the reason.
     pub(crate) fn new(specs: &[LiteralSpec]) -> Result<Literals, String> {
         let (exact, folded): (Vec<_>, Vec<_>) = specs.iter().partition(|s| s.case_sensitive);
+        let (words, substrings): (Vec<_>, Vec<_>) = folded.into_iter().partition(|s| s.whole_word);
         Ok(Literals {
-            folded: Automaton::new(&folded)?,
+            words: WordIndex::new(words.into_iter().map(|s| (s.pattern.clone(), s.entry))),
+            folded: Automaton::new(&substrings)?,
             exact: Automaton::new(&exact)?,
         })
     }
@@ -59,6 +69,9 @@ impl Literals {
     /// Finds the literal entries in a text, resolved to non-overlapping hits, in order.
     pub(crate) fn find(&self, folded: &Folded<'_>, out: &mut Vec<Hit>) {
         let mut hits = Vec::new();
+        if let Some(w) = &self.words {
+            w.find(folded, &mut hits);
+        }
         if let Some(a) = &self.folded {
             a.find(folded.as_str(), &mut hits, |range| {
                 folded.original_range(range)

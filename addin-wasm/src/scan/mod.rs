@@ -25,11 +25,11 @@
 //!
 //! 1. The text is [folded](crate::fold) once: case, accents, width and spacing removed, with a
 //!    map back to the original.
-//! 2. Word, phrase and substring entries are found in that one folded copy by an Aho-Corasick
-//!    automaton ([`literal`](self)), case-sensitive ones in the original by another; whole-word
-//!    entries must pass a Unicode word-boundary test.
-//! 3. Regex entries run on the original through one regex set, then only those that matched
-//!    run alone to say where.
+//! 2. Word and phrase entries are looked up word by word in that one folded copy, substring
+//!    entries found in it by an Aho-Corasick automaton, and case-sensitive entries found in the
+//!    original by another; whole-word entries must pass a Unicode word-boundary test.
+//! 3. Regex entries run on the folded text too (case-sensitive ones on the original), through
+//!    a regex set when there are many.
 //! 4. The built-in [detectors](Detector) read numbers from the folded text and validate them
 //!    (Luhn, mod 97, issuer and area rules); keywords nearby raise their confidence.
 //! 5. Every finding gets its category, severity and confidence; each category that reaches its
@@ -48,12 +48,14 @@ pub mod limits;
 mod literal;
 mod regexes;
 mod report;
+mod words;
 
 pub use detect::keywords::PROXIMITY;
 pub use detect::Detector;
 pub use dictionary::{Category, Confidence, Dictionary, Entry, Kind, Severity, FORMAT_VERSION};
 pub use error::{Error, Problem};
 pub use literal::DFA_MAX_PATTERNS;
+pub use regexes::SET_MIN_REGEXES;
 pub use report::{CategorySummary, Finding, Report, Verdict, MAX_FINDINGS};
 
 use crate::fold::{Folded, OriginalRange};
