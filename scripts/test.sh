@@ -35,9 +35,10 @@ wasm_test() {
 }
 wasm_test_chromium() { WASM_BINDGEN_USE_BROWSER=1 wasm_test; }
 wasm_clippy() {
-  # Lints the wasm-only bindings too; Debian's packages ship no clippy, so this needs rustup's.
+  # Lints the wasm-only bindings and their tests (benchmarks are native-only); Debian's packages
+  # ship no clippy, so this needs rustup's.
   if [[ "$(wasm_route)" == rustup ]]; then
-    cargo clippy --target "$WASM_TARGET" -p addin-wasm --all-targets -- -D warnings
+    cargo clippy --target "$WASM_TARGET" -p addin-wasm --lib --tests -- -D warnings
   else
     say "skipped: the Debian route has no clippy for $WASM_TARGET"
   fi
