@@ -49,6 +49,16 @@ wasm2js -O "$work/addin_wasm_bg.wasm" -o "$work/addin_wasm_bg.wasm.js"
 sed -i 's#"\./addin_wasm_bg\.wasm"#"./addin_wasm_bg.wasm.js"#' "$work/addin_wasm.js"
 grep -q 'addin_wasm_bg.wasm.js' "$work/addin_wasm.js" \
   || die "wasm-bindgen's bundler glue no longer imports ./addin_wasm_bg.wasm; update build-wasm.sh"
+# wasm-bindgen's glue notices that memory grew when its cached views are detached. wasm2js's
+# memory is a plain ArrayBuffer that is replaced, never detached, when it grows: compare buffers
+# instead, or every string passed in after the first growth is written to the old buffer.
+perl -0pi -e '
+  s/cached(\w+)Memory0\.byteLength === 0/cached$1Memory0.buffer !== wasm.memory.buffer/g;
+  s/cached(\w+)Memory0\.buffer\.detached === true \|\| \(cached\w+Memory0\.buffer\.detached === undefined && (cached\w+Memory0\.buffer !== wasm\.memory\.buffer)\)/$2/g;
+' "$work/addin_wasm_bg.js"
+if grep -qE 'byteLength === 0|buffer\.detached' "$work/addin_wasm_bg.js"; then
+  die "wasm-bindgen's glue detects memory growth in a new way; update the wasm2js fix in build-wasm.sh"
+fi
 for minify in "" --minify; do
   name="addin_wasm${minify:+.min}.js"
   esbuild "$work/addin_wasm.js" --bundle --format=iife --global-name=addinWasm \

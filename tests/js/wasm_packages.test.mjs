@@ -38,3 +38,44 @@ test('the wasm2js build runs where WebAssembly does not exist', (t) => {
   const bytes = readFileSync(WASM2JS);
   t.diagnostic(`wasm2js bundle: ${bytes.length} bytes minified, ${gzipSync(bytes).length} gzipped`);
 });
+
+// A sample with something for every detector and entry kind, after emoji and accents.
+const SAMPLE = [
+  '😀 Bonjour Élodie, le PROJET  Orión avance.',
+  'Carte : 4970 1012 3456 7893 ; IBAN FR76 3000 6000 0112 3456 7890 189.',
+  'SSN 536-22-1234, NAS 130 692 544. Strictement confidentiel.',
+].join('\r\n');
+
+const DICTIONARY = (Scanner) => {
+  const d = Scanner.defaultDictionary();
+  d.entries.push({ id: 'orion', pattern: 'projet orion', kind: 'phrase', category: 'confidential', severity: 'block' });
+  return d;
+};
+
+test('the node package scans with UTF-16 offsets and throws Errors with problems', () => {
+  const { Scanner } = require(join(WASM_PKG, 'node', 'addin_wasm.js'));
+  const report = new Scanner(DICTIONARY(Scanner)).scan(SAMPLE);
+  assert.equal(report.verdict, 'block');
+  for (const f of report.findings) assert.equal(SAMPLE.substring(f.start, f.end), f.text);
+  assert.deepEqual(
+    report.findings.map((f) => f.entryId ?? f.detector),
+    ['orion', 'payment_card', 'iban', 'us_ssn', 'ca_sin', 'strictement-confidentiel'],
+  );
+  assert.throws(
+    () => new Scanner({ version: 1, entries: [{ id: 'x', pattern: '', kind: 'word', category: 'nope' }] }),
+    (e) => e instanceof Error && e.problems.length === 2 && /entries\[0\] \(id "x"\)/.test(e.message),
+  );
+});
+
+test('the wasm2js build gives the same report as the WebAssembly build', () => {
+  const { Scanner } = require(join(WASM_PKG, 'node', 'addin_wasm.js'));
+  const expected = new Scanner(DICTIONARY(Scanner)).scan(SAMPLE);
+  const script = `
+    require('vm').runInThisContext(require('fs').readFileSync(${JSON.stringify(WASM2JS)}, 'utf8'));
+    const { Scanner } = addinWasm;
+    const dictionary = (${DICTIONARY.toString()})(Scanner);
+    process.stdout.write(JSON.stringify(new Scanner(dictionary).scan(${JSON.stringify(SAMPLE)})));
+  `;
+  const out = execFileSync(process.execPath, ['--jitless', '--no-warnings', '-e', script], { encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(out), expected);
+});
