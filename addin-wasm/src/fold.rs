@@ -32,6 +32,7 @@
 //! costs a few bytes of map per non-ASCII character instead of eight per byte.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
@@ -87,18 +88,30 @@ impl<'a> Folded<'a> {
     /// Never for texts under 4 GiB; longer texts are rejected by the scanner before folding.
     pub fn new(original: &'a str) -> Folded<'a> {
         let mut text = String::with_capacity(original.len());
-        let mut segments: Vec<Segment> = Vec::new();
+        let mut segments: Vec<Segment> = Vec::with_capacity(original.len() / 32);
         let mut utf16 = 0u32;
         // The last segment is linear and the next ASCII character may extend it.
         let mut extend = false;
         let bytes = original.as_bytes();
         let mut byte = 0;
         while byte < bytes.len() {
-            // Fast path: a run of printable ASCII, copied and lowercased in bulk.
-            let run = bytes[byte..]
-                .iter()
-                .position(|&b| !(b'!'..=b'~').contains(&b))
-                .unwrap_or(bytes.len() - byte);
+            // Fast path: a run of printable ASCII and single spaces, copied and lowercased in
+            // bulk.
+            let printable = |b: u8| (b'!'..=b'~').contains(&b);
+            let first = bytes[byte];
+            let mut end = byte;
+            if printable(first) || first == b' ' && !text.ends_with(' ') {
+                end += 1;
+                // A space extends the run unless it follows another one (runs collapse).
+                while let Some(&b) = bytes.get(end) {
+                    if printable(b) || b == b' ' && bytes[end - 1] != b' ' {
+                        end += 1;
+                    } else {
+                        break;
+                    }
+                }
+            }
+            let run = end - byte;
             if run > 0 {
                 if !extend {
                     segments.push(Segment {
@@ -262,8 +275,34 @@ fn split_last_byte(segments: &mut Vec<Segment>, end: u32) {
     segments.push(split);
 }
 
-/// Appends the folded form of one non-ASCII, non-whitespace character to `out`.
+/// The folded forms of U+0080 to U+024F (Latin-1 Supplement and Latin Extended-A and B), where
+/// most accented letters of European languages are, computed once: decomposing on every
+/// occurrence was the largest cost of folding French text.
 fn fold_char(c: char, out: &mut String) {
+    static LATIN: OnceLock<Vec<Box<str>>> = OnceLock::new();
+    const FIRST: u32 = 0x80;
+    const END: u32 = 0x250;
+    let code = u32::from(c);
+    if (FIRST..END).contains(&code) {
+        let table = LATIN.get_or_init(|| {
+            (FIRST..END)
+                .map(|code| {
+                    let mut s = String::new();
+                    if let Some(c) = char::from_u32(code) {
+                        fold_char_slowly(c, &mut s);
+                    }
+                    s.into_boxed_str()
+                })
+                .collect()
+        });
+        out.push_str(&table[(code - FIRST) as usize]);
+    } else {
+        fold_char_slowly(c, out);
+    }
+}
+
+/// Appends the folded form of one non-ASCII, non-whitespace character to `out`.
+fn fold_char_slowly(c: char, out: &mut String) {
     let spelled = match c {
         // Invisible characters that split words.
         '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => "",

@@ -10,6 +10,7 @@ use super::error::{Error, Problem};
 use super::limits::*;
 use super::literal::{LiteralSpec, Literals};
 use super::regexes::{self, Regexes};
+use super::words::{count_tokens, MAX_TOKENS};
 use crate::fold::Folded;
 
 /// A dictionary compiled for scanning.
@@ -254,6 +255,12 @@ fn check_entries(
                 let folded = Folded::new(pattern).as_str().trim().to_owned();
                 if folded.is_empty() {
                     problem("the pattern has no visible characters".to_owned());
+                    None
+                } else if e.kind != Kind::Substring && count_tokens(&folded) > MAX_TOKENS {
+                    problem(format!(
+                        "a phrase may have at most {MAX_TOKENS} words and signs; split it or \
+                         use a regex"
+                    ));
                     None
                 } else {
                     Some(folded)

@@ -120,37 +120,34 @@ impl Scanner {
         let enabled = c.detectors.map(|owner| owner.is_some());
         let mut detections = Vec::new();
         detect::detect(folded.as_str(), enabled, &mut detections);
-        if !detections.is_empty() {
-            let keywords = c.keywords.as_ref().map(|k| k.find(&folded));
-            for d in detections {
-                let (Some(category), Some(range)) = (
-                    c.detectors[d.detector as usize],
-                    folded.original_range(d.folded),
-                ) else {
-                    continue;
-                };
-                let near = keywords
-                    .as_ref()
-                    .is_some_and(|k| k.near(d.detector, range.utf16.start, range.utf16.end));
-                let confidence = if near {
-                    d.confidence.raised()
-                } else {
-                    d.confidence
-                };
-                let cat = &c.categories[category];
-                if confidence < cat.min_confidence {
-                    continue;
-                }
-                findings.push(self.finding(
-                    text,
-                    category,
-                    None,
-                    Some(d.detector),
-                    range,
-                    cat.severity,
-                    confidence,
-                ));
+        for d in detections {
+            let (Some(category), Some(range)) = (
+                c.detectors[d.detector as usize],
+                folded.original_range(d.folded.clone()),
+            ) else {
+                continue;
+            };
+            let near = c.keywords.as_ref().is_some_and(|k| {
+                k.near(d.detector, &folded, d.folded.clone(), range.utf16.clone())
+            });
+            let confidence = if near {
+                d.confidence.raised()
+            } else {
+                d.confidence
+            };
+            let cat = &c.categories[category];
+            if confidence < cat.min_confidence {
+                continue;
             }
+            findings.push(self.finding(
+                text,
+                category,
+                None,
+                Some(d.detector),
+                range,
+                cat.severity,
+                confidence,
+            ));
         }
         findings.sort_by_key(|f| (f.start, f.end));
         Ok(self.report(findings))
