@@ -26,7 +26,7 @@ for target in web nodejs; do
   out="$PKG/${target/nodejs/node}"
   rm -rf "$out"
   wasm-bindgen --target "$target" --out-dir "$out" --out-name addin_wasm "$wasm"
-  wasm-opt -O3 --enable-reference-types --enable-bulk-memory --enable-sign-ext \
+  wasm-opt -O3 --enable-simd --enable-reference-types --enable-bulk-memory --enable-sign-ext \
     --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue \
     "$out/addin_wasm_bg.wasm" -o "$out/addin_wasm_bg.wasm"
 done

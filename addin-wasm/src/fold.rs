@@ -36,6 +36,8 @@ use std::sync::OnceLock;
 
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
+use crate::ascii;
+
 /// A folded copy of a text and the map back to the original.
 #[derive(Debug, Clone)]
 pub struct Folded<'a> {
@@ -87,43 +89,24 @@ impl<'a> Folded<'a> {
     ///
     /// Never for texts under 4 GiB; longer texts are rejected by the scanner before folding.
     pub fn new(original: &'a str) -> Folded<'a> {
-        let mut text = String::with_capacity(original.len());
+        // Built as bytes and checked once at the end: every byte pushed comes from a `&str` or
+        // is ASCII, so the check cannot fail.
+        let mut text: Vec<u8> = Vec::with_capacity(original.len());
         let mut segments: Vec<Segment> = Vec::with_capacity(original.len() / 32);
         let mut utf16 = 0u32;
-        // The last segment is linear and the next ASCII character may extend it.
+        // The last segment is linear and ends where the folded text does.
         let mut extend = false;
         let bytes = original.as_bytes();
         let mut byte = 0;
         while byte < bytes.len() {
-            // Fast path: a run of printable ASCII and single spaces, copied and lowercased in
-            // bulk.
-            let printable = |b: u8| (b'!'..=b'~').contains(&b);
-            let first = bytes[byte];
-            let mut end = byte;
-            if printable(first) || first == b' ' && !text.ends_with(' ') {
-                end += 1;
-                // A space extends the run unless it follows another one (runs collapse).
-                while let Some(&b) = bytes.get(end) {
-                    if printable(b) || b == b' ' && bytes[end - 1] != b' ' {
-                        end += 1;
-                    } else {
-                        break;
-                    }
-                }
-            }
-            let run = end - byte;
+            let run = ascii_run(bytes, byte, text.last() == Some(&b' '), &mut text);
             if run > 0 {
-                if !extend {
-                    segments.push(Segment {
-                        folded: text.len() as u32,
-                        byte: byte as u32,
-                        utf16,
-                        linear: true,
-                    });
-                }
-                let from = text.len();
-                text.push_str(&original[byte..byte + run]);
-                text[from..].make_ascii_lowercase();
+                segments.push(Segment {
+                    folded: (text.len() - run) as u32,
+                    byte: byte as u32,
+                    utf16,
+                    linear: true,
+                });
                 utf16 += run as u32;
                 byte += run;
                 extend = true;
@@ -140,12 +123,9 @@ impl<'a> Folded<'a> {
             };
             byte += c.len_utf8();
             utf16 += c.len_utf16() as u32;
-            let ascii = c.is_ascii() && !c.is_ascii_whitespace();
-            if ascii {
-                text.push(c.to_ascii_lowercase());
-            } else if c.is_whitespace() {
-                if !text.ends_with(' ') {
-                    text.push(' ');
+            if c.is_whitespace() {
+                if text.last() != Some(&b' ') {
+                    text.push(b' ');
                 }
             } else {
                 fold_char(c, &mut text);
@@ -160,15 +140,11 @@ impl<'a> Folded<'a> {
                 extend = false;
                 continue;
             }
-            let one_ascii_char = (ascii || c == ' ') && produced == 1;
-            if !(extend && one_ascii_char) {
-                segments.push(Segment {
-                    linear: one_ascii_char,
-                    ..start
-                });
-            }
-            extend = one_ascii_char;
+            segments.push(start);
+            extend = false;
         }
+        let text = String::from_utf8(text)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         Folded {
             original,
             text,
@@ -255,6 +231,57 @@ impl<'a> Folded<'a> {
     }
 }
 
+/// Copies the run of ASCII characters at `bytes[from..]` that fold to one byte each to `out`,
+/// folded; returns its length. Those are the printable characters (lowercased) and whitespace
+/// that does not follow whitespace (as one space); `after_space` says whether the folded text
+/// so far ends with a space.
+///
+/// Eight bytes at a time while they allow it (see [`ascii`](crate::ascii)), then one at a time.
+fn ascii_run(bytes: &[u8], from: usize, after_space: bool, out: &mut Vec<u8>) -> usize {
+    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+    let mut at = from;
+    let mut after_space = after_space;
+    while let Some(word) = ascii::word_at(bytes, at) {
+        let spaces = ascii::whitespace(word);
+        let printable = ascii::in_range(word, b'!', b'~');
+        // Every byte printable or whitespace, and no whitespace after whitespace (within the
+        // word, or at its start after the text so far).
+        let doubled = spaces & ((spaces << 8) | u64::from(after_space) << 7);
+        let stops = (!(printable | spaces) & ascii::HIGH_BITS) | doubled;
+        let space_bytes = (spaces >> 7) * 0xff;
+        let folded = (ascii::to_lowercase(word) & !space_bytes) | (SPACES & space_bytes);
+        if stops == 0 {
+            out.extend_from_slice(&folded.to_le_bytes());
+            after_space = spaces >> 63 != 0;
+            at += 8;
+        } else {
+            // The bytes before the first that stops the run are folded already.
+            let kept = ascii::first_marked(stops);
+            out.extend_from_slice(&folded.to_le_bytes()[..kept]);
+            return at + kept - from;
+        }
+    }
+    while let Some(&b) = bytes.get(at) {
+        if b.is_ascii_graphic() {
+            out.push(b.to_ascii_lowercase());
+            after_space = false;
+        } else if is_ascii_whitespace(b) && !after_space {
+            out.push(b' ');
+            after_space = true;
+        } else {
+            break;
+        }
+        at += 1;
+    }
+    at - from
+}
+
+/// Whether `b` is an ASCII character that [`char::is_whitespace`] accepts (which, unlike
+/// [`u8::is_ascii_whitespace`], includes the vertical tab).
+fn is_ascii_whitespace(b: u8) -> bool {
+    b == b' ' || (0x09..=0x0d).contains(&b)
+}
+
 /// Ends the last (linear) segment before its last byte and gives that byte, which is at folded
 /// offset `end - 1`, a segment of its own, so characters folded away after it extend it alone.
 fn split_last_byte(segments: &mut Vec<Segment>, end: u32) {
@@ -275,34 +302,67 @@ fn split_last_byte(segments: &mut Vec<Segment>, end: u32) {
     segments.push(split);
 }
 
-/// The folded forms of U+0080 to U+024F (Latin-1 Supplement and Latin Extended-A and B), where
-/// most accented letters of European languages are, computed once: decomposing on every
-/// occurrence was the largest cost of folding French text.
-fn fold_char(c: char, out: &mut String) {
-    static LATIN: OnceLock<Vec<Box<str>>> = OnceLock::new();
-    const FIRST: u32 = 0x80;
-    const END: u32 = 0x250;
-    let code = u32::from(c);
-    if (FIRST..END).contains(&code) {
-        let table = LATIN.get_or_init(|| {
-            (FIRST..END)
-                .map(|code| {
-                    let mut s = String::new();
-                    if let Some(c) = char::from_u32(code) {
-                        fold_char_slowly(c, &mut s);
-                    }
-                    s.into_boxed_str()
-                })
-                .collect()
-        });
-        out.push_str(&table[(code - FIRST) as usize]);
-    } else {
-        fold_char_slowly(c, out);
+/// Blocks whose folded forms are computed once, because mail is full of them: decomposing on
+/// every occurrence was the largest cost of folding French text. Latin-1 Supplement and Latin
+/// Extended-A and B hold the accented letters of European languages; General Punctuation and
+/// Currency Symbols the typographic quotes, dashes and the euro sign.
+const CACHED_BLOCKS: [Range<u32>; 2] = [0x80..0x250, 0x2000..0x20d0];
+
+/// A folded form of at most [`Short::CAPACITY`] bytes, stored inline.
+#[derive(Clone, Copy)]
+struct Short {
+    bytes: [u8; Short::CAPACITY],
+    len: u8,
+}
+
+impl Short {
+    const CAPACITY: usize = 7;
+}
+
+/// Appends the folded form of `c` (not ASCII, not whitespace) to `out`.
+fn fold_char(c: char, out: &mut Vec<u8>) {
+    match cached_fold(c) {
+        Some(short) => out.extend_from_slice(&short.bytes[..usize::from(short.len)]),
+        None => fold_char_slowly(c, out),
     }
 }
 
-/// Appends the folded form of one non-ASCII, non-whitespace character to `out`.
-fn fold_char_slowly(c: char, out: &mut String) {
+/// The folded form of `c` from the cache of [`CACHED_BLOCKS`], when it is there and short.
+fn cached_fold(c: char) -> Option<Short> {
+    static CACHE: OnceLock<Vec<Option<Short>>> = OnceLock::new();
+    let code = u32::from(c);
+    let mut index = 0;
+    for block in CACHED_BLOCKS {
+        if block.contains(&code) {
+            let cache = CACHE.get_or_init(|| {
+                CACHED_BLOCKS
+                    .into_iter()
+                    .flatten()
+                    .map(|code| {
+                        let mut folded = Vec::new();
+                        fold_char_slowly(char::from_u32(code)?, &mut folded);
+                        let mut short = Short {
+                            bytes: [0; Short::CAPACITY],
+                            len: u8::try_from(folded.len()).ok()?,
+                        };
+                        short
+                            .bytes
+                            .get_mut(..folded.len())?
+                            .copy_from_slice(&folded);
+                        Some(short)
+                    })
+                    .collect()
+            });
+            return *cache.get(index + (code - block.start) as usize)?;
+        }
+        index += block.len();
+    }
+    None
+}
+
+/// Appends the folded form (UTF-8) of one non-ASCII, non-whitespace character to `out`.
+fn fold_char_slowly(c: char, out: &mut Vec<u8>) {
+    let mut push = |c: char| out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
     let spelled = match c {
         // Invisible characters that split words.
         '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => "",
@@ -321,7 +381,7 @@ fn fold_char_slowly(c: char, out: &mut String) {
                     for lower in d.to_lowercase() {
                         // Lowercasing can itself produce a combining mark ('İ' → "i̇").
                         if !is_combining_mark(lower) {
-                            out.push(lower);
+                            push(lower);
                         }
                     }
                 }
@@ -329,7 +389,7 @@ fn fold_char_slowly(c: char, out: &mut String) {
             return;
         }
     };
-    out.push_str(spelled);
+    out.extend_from_slice(spelled.as_bytes());
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod ascii;
 pub mod fold;
 pub mod protocol;
 pub mod scan;

@@ -11,7 +11,9 @@
 //!   letters are ASCII, so `\b` and `\B` are taken as ASCII word boundaries there: the same
 //!   boundaries for English and French, and it keeps the regex engine on its fast DFA (a
 //!   Unicode `\b` makes it fall back to an engine about thirty times slower on any non-ASCII
-//!   text, which mail always has).
+//!   text, which mail always has). And since folded text is lowercase, the pattern is compiled
+//!   case-sensitively for lowercase text (see [`lowercase_only`]), which lets the engine find
+//!   its literal parts with a plain substring search.
 //! - **Case-sensitive regexes run on the text as written**, with full Unicode semantics, one
 //!   line at a time (short haystacks keep the engine's fallback fast). They cannot span a line
 //!   break.
@@ -23,6 +25,10 @@
 use std::ops::Range;
 
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex_syntax::hir::{
+    Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind,
+    Repetition,
+};
 
 use super::limits::{
     MAX_REGEX_CACHE_BYTES, MAX_REGEX_COMPILED_BYTES, MAX_REGEX_SET_COMPILED_BYTES,
@@ -56,7 +62,7 @@ pub(crate) fn compile(pattern: &str, case_sensitive: bool) -> Result<CompiledReg
                  instead of {c:?}, or make the entry caseSensitive"
             ));
         }
-        format!("(?i:{})", ascii_word_boundaries(pattern))
+        lowercase_only(&ascii_word_boundaries(pattern))?
     };
     let regex = build(&source)?;
     let matches_empty = regex_syntax::Parser::new()
@@ -88,6 +94,55 @@ fn build(source: &str) -> Result<Regex, String> {
             ),
             other => format!("invalid regex: {other}"),
         })
+}
+
+/// Rewrites a case-insensitive pattern as a case-sensitive one that matches the same folded
+/// texts, by dropping from every class the case-insensitive parse produced what folded text
+/// never contains: `A`-`Z`, and the long s and Kelvin sign that case folding adds to `s` and
+/// `k` (folding spells them `s` and `k`). `(?i:password)` becomes the literal
+/// `password`, which the engine finds with a substring search; left case-insensitive, it would
+/// be 256 literals (every mix of cases) for a multi-literal automaton, several times slower,
+/// most of all in WebAssembly, which has no SIMD substring search.
+fn lowercase_only(pattern: &str) -> Result<String, String> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .build()
+        .parse(pattern)
+        .map_err(|e| format!("invalid regex: {e}"))?;
+    Ok(without_ascii_capitals(hir).to_string())
+}
+
+fn without_ascii_capitals(hir: Hir) -> Hir {
+    match hir.into_kind() {
+        HirKind::Class(Class::Unicode(mut class)) => {
+            class.difference(&ClassUnicode::new(
+                ['A'..='Z', 'ſ'..='ſ', 'K'..='K']
+                    .map(|r| ClassUnicodeRange::new(*r.start(), *r.end())),
+            ));
+            Hir::class(Class::Unicode(class))
+        }
+        HirKind::Class(Class::Bytes(mut class)) => {
+            class.difference(&ClassBytes::new([ClassBytesRange::new(b'A', b'Z')]));
+            Hir::class(Class::Bytes(class))
+        }
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            sub: Box::new(without_ascii_capitals(*r.sub)),
+            ..r
+        }),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            sub: Box::new(without_ascii_capitals(*c.sub)),
+            ..c
+        }),
+        HirKind::Concat(subs) => {
+            Hir::concat(subs.into_iter().map(without_ascii_capitals).collect())
+        }
+        HirKind::Alternation(subs) => {
+            Hir::alternation(subs.into_iter().map(without_ascii_capitals).collect())
+        }
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(literal) => Hir::literal(literal.0),
+        HirKind::Look(look) => Hir::look(look),
+    }
 }
 
 /// Rewrites `\b` and `\B` as their ASCII forms, leaving every other escape as it is.
@@ -226,6 +281,19 @@ mod tests {
         );
         assert_eq!(ascii_word_boundaries(r"a\\b\\\b"), r"a\\b\\(?-u:\b)");
         assert_eq!(ascii_word_boundaries(r"[\w\-]\p{L}"), r"[\w\-]\p{L}");
+    }
+
+    #[test]
+    fn case_insensitive_patterns_become_lowercase_patterns() {
+        let source = |p: &str| lowercase_only(&ascii_word_boundaries(p)).unwrap();
+        let lowercase = source(r"\bPassWord\s*[:=]");
+        assert!(lowercase.contains("password"), "{lowercase}");
+        let regex = compile(r"\b[A-Z]{3}-\d{2}\b", false).unwrap().regex;
+        assert!(regex.is_match("abc-12") && regex.is_match("x xyz-34 y"));
+        assert!(!regex.is_match("ABC-12"), "folded text is never uppercase");
+        assert!(!regex.is_match("ab-12") && !regex.is_match("abcd-12"));
+        let regex = compile(r"^(?:KM|[S-U])\d", false).unwrap().regex;
+        assert!(regex.is_match("km1") && regex.is_match("t2") && !regex.is_match("KM1"));
     }
 
     #[test]

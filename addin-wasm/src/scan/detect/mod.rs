@@ -87,8 +87,8 @@ pub(crate) fn detect(text: &str, enabled: [bool; 4], out: &mut Vec<Detection>) {
     let on = |d: Detector| enabled[d as usize];
     let bytes = text.as_bytes();
     let mut i = 0;
-    while let Some(offset) = bytes[i..].iter().position(u8::is_ascii_digit) {
-        i += offset;
+    while let Some(digit) = crate::ascii::find_digit(bytes, i) {
+        i = digit;
         // Two letters that start a word, then two digits: perhaps an IBAN.
         if on(Detector::Iban)
             && i >= 2
