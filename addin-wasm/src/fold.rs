@@ -255,9 +255,11 @@ fn ascii_run(bytes: &[u8], from: usize, after_space: bool, out: &mut Vec<u8>) ->
             after_space = spaces >> 63 != 0;
             at += 8;
         } else {
-            // The bytes before the first that stops the run are folded already.
+            // The bytes before the first that stops the run are folded already (written whole
+            // and cut, which is cheaper than a copy of variable length).
             let kept = ascii::first_marked(stops);
-            out.extend_from_slice(&folded.to_le_bytes()[..kept]);
+            out.extend_from_slice(&folded.to_le_bytes());
+            out.truncate(out.len() - (8 - kept));
             return at + kept - from;
         }
     }
@@ -322,7 +324,11 @@ impl Short {
 /// Appends the folded form of `c` (not ASCII, not whitespace) to `out`.
 fn fold_char(c: char, out: &mut Vec<u8>) {
     match cached_fold(c) {
-        Some(short) => out.extend_from_slice(&short.bytes[..usize::from(short.len)]),
+        Some(short) => {
+            // A fixed-size copy then a cut, rather than a copy of variable length.
+            out.extend_from_slice(&short.bytes);
+            out.truncate(out.len() - (Short::CAPACITY - usize::from(short.len)));
+        }
         None => fold_char_slowly(c, out),
     }
 }

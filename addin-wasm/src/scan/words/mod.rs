@@ -102,8 +102,8 @@ impl WordIndex {
         });
     }
 
-    /// Calls `found(entry, folded byte range)` for every entry in `text[from..]`, where `from`
-    /// is a character boundary that does not split a word.
+    /// Calls `found(entry, folded byte range)` for every entry in `text[from..]`, where `text`
+    /// is folded (see [`Folded`]) and `from` is a character boundary that does not split a word.
     pub(crate) fn find_in(
         &self,
         text: &str,
@@ -117,16 +117,18 @@ impl WordIndex {
         while let Some(chunk) = ascii::word_at(bytes, at) {
             if chunk & ascii::HIGH_BITS == 0 {
                 // All ASCII: test every token that starts in these eight bytes with a byte
-                // that some first token starts with.
-                let letters = ascii::letters(chunk);
+                // that some first token starts with. Folded text has no capital letters, and
+                // its only whitespace is the space.
+                let letters = ascii::in_range(chunk, b'a', b'z') | ascii::equal_to(chunk, b'_');
                 let digits = ascii::in_range(chunk, b'0', b'9');
                 let words = letters | digits;
-                let others = !(words | ascii::whitespace(chunk)) & ascii::HIGH_BITS;
                 let word_starts = words & !((words << 8) | u64::from(in_word) << 7);
                 let firsts = &self.filter.first_bytes;
-                let mut starts = (word_starts
-                    & ((letters & firsts.letters) | (digits & firsts.digits)))
-                    | (others & firsts.others);
+                let mut starts =
+                    word_starts & ((letters & firsts.letters) | (digits & firsts.digits));
+                if firsts.others != 0 {
+                    starts |= !(words | ascii::equal_to(chunk, b' ')) & ascii::HIGH_BITS;
+                }
                 while starts != 0 {
                     let start = at + ascii::first_marked(starts);
                     if self.filter.may_start(bytes, start) {
