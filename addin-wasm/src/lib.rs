@@ -11,8 +11,10 @@
 //! - a **thin JavaScript API** in [`wasm`], compiled only for `wasm32`, which converts JavaScript
 //!   values into core types, calls the core, and converts results and errors back.
 //!
-//! Wire types that the clients and the server both speak live in [`protocol`]; [`fold`] is the
-//! text folding the scanner matches on (case, accents, width), with its map back to UTF-16 offsets.
+//! The core has two capabilities: [`scan`], the sensitive-text scanner, and [`envelope`], the
+//! encryption of document ranges (format in `FORMAT.md`). Wire types that the clients and the
+//! server both speak live in [`protocol`]; [`fold`] is the text folding the scanner matches on
+//! (case, accents, width), with its map back to UTF-16 offsets.
 //!
 //! # Example
 //!
@@ -23,6 +25,7 @@
 #![deny(missing_docs)]
 
 mod ascii;
+pub mod envelope;
 pub mod fold;
 pub mod protocol;
 pub mod scan;

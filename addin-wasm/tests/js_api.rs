@@ -176,3 +176,107 @@ mod scanner {
         assert_eq!(text, "scanner.scan(text): text must be a string");
     }
 }
+
+mod envelope {
+    use addin_wasm::wasm::envelope::{decrypt_range, encrypt_range, inspect_envelope};
+    use js_sys::{Reflect, Uint8Array, JSON};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn get(v: &JsValue, key: &str) -> JsValue {
+        Reflect::get(v, &JsValue::from_str(key)).unwrap()
+    }
+
+    fn key(byte: u8) -> JsValue {
+        Uint8Array::from(&[byte; 32][..]).into()
+    }
+
+    fn options(key: JsValue, content: &str, format: &str) -> JsValue {
+        let o = JSON::parse(r#"{ "keyId": "k1", "docId": "doc-a", "rangeId": "r1" }"#).unwrap();
+        Reflect::set(&o, &"key".into(), &key).unwrap();
+        Reflect::set(&o, &"content".into(), &content.into()).unwrap();
+        Reflect::set(&o, &"format".into(), &format.into()).unwrap();
+        o
+    }
+
+    /// The `code` and message of a thrown value, which must be a JavaScript `Error`.
+    fn code(thrown: JsValue) -> (String, String) {
+        let error: js_sys::Error = thrown.dyn_into().expect("a JavaScript Error");
+        let code = get(&error, "code").as_string().unwrap_or_default();
+        (code, error.message().into())
+    }
+
+    #[wasm_bindgen_test]
+    fn encrypts_inspects_and_decrypts() {
+        let content = "<w:p><w:r><w:t>Budget prévisionnel 😀</w:t></w:r></w:p>".repeat(30);
+        let jwe = encrypt_range(options(key(1), &content, "ooxml")).unwrap();
+        assert_eq!(jwe.split('.').count(), 5);
+
+        let header = inspect_envelope(jwe.clone().into()).unwrap();
+        assert_eq!(get(&header, "keyId"), "k1");
+        assert_eq!(get(&header, "docId"), "doc-a");
+        assert_eq!(get(&header, "rangeId"), "r1");
+        assert_eq!(get(&header, "alg"), "dir");
+        assert_eq!(get(&header, "enc"), "A256GCM");
+        assert_eq!(get(&header, "compressed"), true);
+
+        let expected = JSON::parse(r#"{ "docId": "doc-a", "rangeId": "r1" }"#).unwrap();
+        let opened = decrypt_range(jwe.into(), key(1), expected).unwrap();
+        assert_eq!(get(&opened, "content"), content.as_str());
+        assert_eq!(get(&opened, "format"), "ooxml");
+        assert_eq!(get(&opened, "keyId"), "k1");
+    }
+
+    #[wasm_bindgen_test]
+    fn nonces_come_from_the_platform_random_source() {
+        let a = encrypt_range(options(key(1), "same", "text")).unwrap();
+        let b = encrypt_range(options(key(1), "same", "text")).unwrap();
+        assert_ne!(a, b);
+    }
+
+    #[wasm_bindgen_test]
+    fn failures_are_errors_with_codes() {
+        let jwe = encrypt_range(options(key(1), "secret", "text")).unwrap();
+        let (c, message) =
+            code(decrypt_range(jwe.clone().into(), key(2), JsValue::UNDEFINED).unwrap_err());
+        assert_eq!(c, "authentication");
+        assert!(
+            message.contains("not the one it was encrypted with"),
+            "{message}"
+        );
+
+        let elsewhere = JSON::parse(r#"{ "docId": "doc-b" }"#).unwrap();
+        let (c, message) = code(decrypt_range(jwe.clone().into(), key(1), elsewhere).unwrap_err());
+        assert_eq!(c, "mismatch");
+        assert!(message.contains("copied or moved"), "{message}");
+
+        let short: JsValue = Uint8Array::from(&[1u8; 16][..]).into();
+        let (c, message) =
+            code(decrypt_range(jwe.clone().into(), short, JsValue::UNDEFINED).unwrap_err());
+        assert_eq!(c, "key_length");
+        assert!(message.contains("32 bytes"), "{message}");
+        assert_eq!(
+            code(decrypt_range(jwe.into(), "not a key".into(), JsValue::NULL).unwrap_err()).0,
+            "key_length"
+        );
+
+        let (c, message) = code(inspect_envelope("a.b.c".into()).unwrap_err());
+        assert_eq!(c, "malformed");
+        assert!(message.contains("5 parts"), "{message}");
+
+        let (c, message) = code(encrypt_range(options(key(1), "x", "docx")).unwrap_err());
+        assert_eq!(c, "invalid_argument");
+        assert!(
+            message.contains("\"ooxml\", \"html\" or \"text\""),
+            "{message}"
+        );
+        assert_eq!(
+            code(encrypt_range(JsValue::from(3)).unwrap_err()).0,
+            "invalid_argument"
+        );
+        assert_eq!(
+            code(inspect_envelope(JsValue::from(3)).unwrap_err()).0,
+            "invalid_argument"
+        );
+    }
+}

@@ -6,7 +6,9 @@
 //!
 //! Every error is thrown as a JavaScript `Error` whose message says what to do. Dictionary
 //! errors also carry a `problems` array (`{ path, id?, message }`), so an admin page can point
-//! at each offending entry.
+//! at each offending entry; envelope errors a `code` (see [`envelope`]).
+
+pub mod envelope;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
