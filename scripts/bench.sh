@@ -1,12 +1,42 @@
 #!/usr/bin/env bash
-# Benchmarks the scanner: native Rust, WebAssembly in node, and a JavaScript RegExp baseline on
-# the same generated inputs, in one run (bench/scan.mjs). Figures are printed and written to
-# target/bench/results.json. For the native side alone there is also `cargo bench -p addin-wasm`.
+# Benchmarks, each comparing builds in one run so that the ratios hold on a shared, noisy machine:
+#   scan      the scanner natively, as WebAssembly in node, and a JavaScript RegExp baseline
+#             (bench/scan.mjs; figures also in target/bench/results.json)
+#   envelope  AES-256-GCM natively (hardware and software AES), as WebAssembly and WebCrypto in
+#             one Chromium page, and encrypting twenty paragraphs of OOXML (bench/envelope.mjs;
+#             figures also in target/bench/envelope.json)
+# Usage: scripts/bench.sh [scan|envelope]   (both by default)
+# For the native side alone there is also `cargo bench -p addin-wasm`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
+which="${1:-all}"
+case "$which" in
+  all|scan|envelope) ;;
+  *) die "scripts/bench.sh: unknown benchmark $which; use scan, envelope, or nothing for both" ;;
+esac
+
 [[ "${ADDIN_SKIP_SETUP:-}" == 1 ]] || "$ROOT/scripts/setup.sh"
 "$ROOT/scripts/build-wasm.sh"
-# The native side is built with the WebAssembly module's profile, so both get the same LTO.
-cargo build --quiet --profile wasm-release -p addin-wasm --example bench_corpus
-node bench/scan.mjs
+
+# Native sides are built with the WebAssembly module's profile, so both get the same LTO.
+if [[ "$which" != envelope ]]; then
+  cargo build --quiet --profile wasm-release -p addin-wasm --example bench_corpus
+  node bench/scan.mjs
+fi
+
+if [[ "$which" != scan ]]; then
+  cargo build --quiet --profile wasm-release -p addin-wasm --example bench_envelope
+  # The same example with the portable (software) AES and POLYVAL, in a target directory of its own.
+  RUSTFLAGS="--cfg aes_force_soft --cfg polyval_force_soft" CARGO_TARGET_DIR="$TARGET_DIR/bench-soft" \
+    cargo build --quiet --profile wasm-release -p addin-wasm --example bench_envelope
+  # A WebAssembly package with the raw AES-256-GCM export, apart from the ones Office loads.
+  CARGO_TARGET_DIR="$TARGET_DIR/bench-build" with_wasm_env 0 \
+    cargo build --quiet --profile wasm-release --target "$WASM_TARGET" -p addin-wasm --features bench
+  out="$TARGET_DIR/bench/wasm-web"
+  rm -rf "$out"
+  wasm-bindgen --target web --out-dir "$out" --out-name addin_wasm \
+    "$TARGET_DIR/bench-build/$WASM_TARGET/wasm-release/addin_wasm.wasm"
+  optimise_wasm "$out/addin_wasm_bg.wasm"
+  node bench/envelope.mjs
+fi

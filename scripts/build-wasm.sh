@@ -20,15 +20,12 @@ say "build-wasm: compiling addin-wasm for $WASM_TARGET ($route route)"
 with_wasm_env 0 cargo build --quiet --profile wasm-release --target "$WASM_TARGET" -p addin-wasm
 wasm="$TARGET_DIR/$WASM_TARGET/wasm-release/addin_wasm.wasm"
 
-# 2. Bindings for the browser and node, optimised with binaryen's wasm-opt (npm binaryen 132;
-#    Debian's binaryen 108 produces modules that fail at run time with this wasm-bindgen).
+# 2. Bindings for the browser and node, optimised (optimise_wasm, lib.sh).
 for target in web nodejs; do
   out="$PKG/${target/nodejs/node}"
   rm -rf "$out"
   wasm-bindgen --target "$target" --out-dir "$out" --out-name addin_wasm "$wasm"
-  wasm-opt -O3 --enable-simd --enable-reference-types --enable-bulk-memory --enable-sign-ext \
-    --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue \
-    "$out/addin_wasm_bg.wasm" -o "$out/addin_wasm_bg.wasm"
+  optimise_wasm "$out/addin_wasm_bg.wasm"
 done
 
 [[ "$skip_wasm2js" == 1 ]] && exit 0

@@ -79,3 +79,12 @@ quietly() {
     return "$rc"
   fi
 }
+
+# Optimises a wasm-bindgen output module in place with binaryen's wasm-opt (npm binaryen; Debian's
+# binaryen 108 produces modules that fail at run time with this wasm-bindgen), for the features
+# the module is built with (.cargo/config.toml and rustc's wasm32 defaults).
+optimise_wasm() {
+  wasm-opt -O3 --enable-simd --enable-reference-types --enable-bulk-memory --enable-sign-ext \
+    --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue "$1" -o "$1"
+}
+

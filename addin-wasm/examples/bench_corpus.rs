@@ -9,29 +9,15 @@
 
 #[path = "../benches/support/corpus.rs"]
 mod corpus;
+#[path = "../benches/support/timing.rs"]
+mod timing;
 
-use std::time::Instant;
+use std::time::Duration;
 
 use addin_wasm::scan::Scanner;
 
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 const TEXT_BYTES: usize = 1 << 20;
-
-/// Median seconds per call of `f`: two warm-up calls, then at least 5 and up to 200 calls or
-/// about 2 seconds.
-fn median_seconds(mut f: impl FnMut()) -> f64 {
-    f();
-    f();
-    let mut times = Vec::new();
-    let start = Instant::now();
-    while times.len() < 5 || (times.len() < 200 && start.elapsed().as_secs_f64() < 2.0) {
-        let t = Instant::now();
-        f();
-        times.push(t.elapsed().as_secs_f64());
-    }
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
-}
 
 fn main() {
     let dir = std::env::args().nth(1).expect("usage: bench_corpus DIR");
@@ -42,12 +28,12 @@ fn main() {
     for n in SIZES {
         let json = corpus::dictionary(n);
         std::fs::write(format!("{dir}/dictionary-{n}.json"), &json).unwrap();
-        let compile = median_seconds(|| {
+        let compile = timing::median_seconds(200, Duration::from_secs(2), || {
             Scanner::from_json(&json).unwrap();
         });
         let scanner = Scanner::from_json(&json).unwrap();
         let findings = scanner.scan(&text).unwrap().findings.len();
-        let scan = median_seconds(|| {
+        let scan = timing::median_seconds(200, Duration::from_secs(2), || {
             scanner.scan(&text).unwrap();
         });
         figures.push(format!(

@@ -66,7 +66,8 @@ impl Key {
         Ok(Key(Zeroizing::new(key)))
     }
 
-    fn cipher(&self) -> Aes256Gcm {
+    /// The AES-256-GCM cipher of this key (zeroized when dropped).
+    pub(crate) fn cipher(&self) -> Aes256Gcm {
         Aes256Gcm::new(self.0.as_ref().into())
     }
 }

@@ -8,6 +8,8 @@
 //! errors also carry a `problems` array (`{ path, id?, message }`), so an admin page can point
 //! at each offending entry; envelope errors a `code` (see [`envelope`]).
 
+#[cfg(feature = "bench")]
+pub mod bench;
 pub mod envelope;
 
 use serde::Serialize;
