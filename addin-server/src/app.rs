@@ -17,6 +17,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
+use crate::auth::{Principal, Validator};
 use crate::error::ApiError;
 use crate::manifest::Manifests;
 use crate::store::Store;
@@ -31,6 +32,9 @@ pub struct AppState {
     pub store: Store,
     /// The manifests of this deployment, rendered at start.
     pub manifests: Arc<Manifests>,
+    /// Token validation; `None` when no client id is configured (authenticated routes then
+    /// answer 503 saying so).
+    pub auth: Option<Arc<Validator>>,
 }
 
 /// Builds the application: API routes, rendered manifests, and the static task pane from
@@ -43,6 +47,7 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
         .route("/", get(|| async { Redirect::temporary("/taskpane.html") }))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/v1/me", get(me))
         .route("/manifest/word.xml", get(word_manifest))
         .route("/manifest/outlook.xml", get(outlook_manifest))
         .fallback_service(static_files)
@@ -72,7 +77,18 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError>
         .ping()
         .await
         .map_err(|e| ApiError::unavailable("database", &e))?;
+    if let Some(auth) = &state.auth {
+        auth.keys()
+            .ready()
+            .await
+            .map_err(|e| ApiError::unavailable("sign-in key service", &e))?;
+    }
     Ok(healthz().await)
+}
+
+/// Who is signed in, for the task pane to show.
+async fn me(principal: Principal) -> Json<Principal> {
+    Json(principal)
 }
 
 async fn word_manifest(State(state): State<AppState>) -> Response {
@@ -111,7 +127,14 @@ mod tests {
         let config = Config::from_vars(Vec::<(String, String)>::new()).unwrap();
         let manifests = Arc::new(Manifests::render(&config.public_url).unwrap());
         std::fs::write(dir.join("taskpane.html"), "<!doctype html><p>pane</p>").unwrap();
-        router(AppState { store, manifests }, dir)
+        router(
+            AppState {
+                store,
+                manifests,
+                auth: None,
+            },
+            dir,
+        )
     }
 
     async fn get(app: Router, path: &str) -> (StatusCode, Vec<(String, String)>, String) {

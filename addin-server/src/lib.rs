@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod error;
 mod fsutil;

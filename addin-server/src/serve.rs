@@ -96,10 +96,12 @@ pub async fn run(config: Config, assets_dir: PathBuf) -> Result<(), ServeError> 
     tokio::spawn(on_signal);
     print_banner(&config, local_addr, tls.as_ref());
 
+    let auth = crate::auth::validator(&config, store.clone()).map_err(ServeError::Other)?;
     let app = router(
         AppState {
             store: store.clone(),
             manifests: Arc::new(manifests),
+            auth,
         },
         &assets_dir,
     );

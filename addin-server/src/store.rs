@@ -69,6 +69,15 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the tenant's administrator granted admin consent (a lowercase GUID).
+    pub async fn tenant_consented(&self, tenant_id: &str) -> Result<bool, StoreError> {
+        let found = sqlx::query("SELECT 1 FROM tenants WHERE tenant_id = ?")
+            .bind(tenant_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
+    }
+
     /// Closes the connections, waiting for running queries.
     pub async fn close(&self) {
         self.pool.close().await;

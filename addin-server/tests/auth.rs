@@ -1,0 +1,568 @@
+//! Token validation against a real OpenID provider (npm `oidc-provider`, configured like Entra
+//! ID by `tests/support/oidc-provider.mjs`), through the router: what `GET /v1/me` answers for a
+//! valid token and for each kind of forged or invalid one.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use addin_server::app::{router, AppState};
+use addin_server::auth::{self, KeyPolicy, SigningKeys, Validator};
+use addin_server::config::{AllowedTenants, Config, Database};
+use addin_server::manifest::Manifests;
+use addin_server::store::Store;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use http_body_util::BodyExt;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const CLIENT_ID: &str = "6c1f2a9e-5b0d-4e3f-8a7b-9c8d7e6f5a4b";
+
+/// The provider, running until dropped.
+struct Provider {
+    child: Child,
+    authority: String,
+    tenant_a: String,
+    tenant_b: String,
+    kid: String,
+    private_key_pem: String,
+}
+
+impl Provider {
+    fn start(kid: &str) -> Provider {
+        // reqwest (here and in the server) needs the process's rustls provider.
+        auth::http_client().unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut child = Command::new("node")
+            .arg(root.join("tests/support/oidc-provider.mjs"))
+            .args([CLIENT_ID, kid])
+            .current_dir(&root)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node must be installed (scripts/setup.sh installs it)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let v: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("the provider did not start ({e}): {line:?}"));
+        Provider {
+            child,
+            authority: v["authority"].as_str().unwrap().to_owned(),
+            tenant_a: v["tenants"]["a"].as_str().unwrap().to_owned(),
+            tenant_b: v["tenants"]["b"].as_str().unwrap().to_owned(),
+            kid: v["kid"].as_str().unwrap().to_owned(),
+            private_key_pem: v["privateKeyPem"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// A real access token from the provider, for `client` (`alice@a`, `admin@a`, `bob@b`).
+    async fn token(&self, client: &str) -> String {
+        let tenant = if client.ends_with("@a") {
+            &self.tenant_a
+        } else {
+            &self.tenant_b
+        };
+        let response: Value = reqwest::Client::new()
+            .post(format!("{}/{tenant}/v2.0/token", self.authority))
+            .basic_auth(client, Some("secret"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("scope", "access_as_user"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        response["access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no token: {response}"))
+            .to_owned()
+    }
+
+    /// Claims like the provider's, for tenant a, valid now.
+    fn claims(&self) -> Value {
+        let now = now();
+        json!({
+            "iss": format!("{}/{}/v2.0", self.authority, self.tenant_a),
+            "aud": CLIENT_ID, "tid": self.tenant_a, "oid": "11111111-1111-4111-8111-111111111111",
+            "scp": "access_as_user", "ver": "2.0", "preferred_username": "alice@contoso.example",
+            "name": "Alice Martin", "roles": [], "iat": now, "nbf": now, "exp": now + 3600,
+        })
+    }
+
+    /// Signs `claims` with the provider's own key.
+    fn sign(&self, claims: &Value) -> String {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(
+            &header,
+            claims,
+            &EncodingKey::from_rsa_pem(self.private_key_pem.as_bytes()).unwrap(),
+        )
+        .unwrap()
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+async fn app(provider: &Provider, tenants: &str, dir: &Path) -> Router {
+    let config = Config::from_vars(
+        [
+            ("ADDIN_AUTHORITY", provider.authority.as_str()),
+            ("ADDIN_INSECURE_HTTP", "true"),
+            ("ADDIN_CLIENT_ID", CLIENT_ID),
+            ("ADDIN_ALLOWED_TENANTS", tenants),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned())),
+    )
+    .unwrap();
+    let store = Store::open(&Database::Sqlite(dir.join("t.db")))
+        .await
+        .unwrap();
+    let manifests = Arc::new(Manifests::render(&config.public_url).unwrap());
+    let auth = auth::validator(&config, store.clone()).unwrap();
+    router(
+        AppState {
+            store,
+            manifests,
+            auth,
+        },
+        dir,
+    )
+}
+
+/// `GET /v1/me` with `authorization`: (status, WWW-Authenticate, JSON body).
+async fn me(app: &Router, authorization: Option<&str>) -> (StatusCode, Option<String>, Value) {
+    let mut request = Request::get("/v1/me");
+    if let Some(value) = authorization {
+        request = request.header("authorization", value);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, challenge, serde_json::from_slice(&body).unwrap())
+}
+
+#[tokio::test]
+async fn tokens_from_the_provider_sign_in_and_forged_ones_are_refused() {
+    let provider = Provider::start("test-key-1");
+    let other = Provider::start("other-issuer-key");
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&provider, &provider.tenant_a, dir.path()).await;
+
+    // A real token: the principal.
+    let token = provider.token("admin@a").await;
+    let (status, _, body) = me(&app, Some(&format!("Bearer {token}"))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body,
+        json!({ "tenantId": provider.tenant_a, "objectId": "22222222-2222-4222-8222-222222222222",
+                "username": "admin@contoso.example", "displayName": "Ada Admin",
+                "roles": ["Addin.Admin"] })
+    );
+    // The scheme is case-insensitive; a token of our own making with the provider's key too.
+    let (status, _, _) = me(
+        &app,
+        Some(&format!("bearer {}", provider.sign(&provider.claims()))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    let real = provider.token("alice@a").await;
+    let parts: Vec<&str> = real.split('.').collect();
+    let with_claims = |change: &dyn Fn(&mut Value)| {
+        let mut claims = provider.claims();
+        change(&mut claims);
+        provider.sign(&claims)
+    };
+    let tampered_payload = {
+        let mut payload: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+        payload["roles"] = json!(["Addin.Admin"]);
+        format!("{}.{}.{}", parts[0], b64(&payload), parts[2])
+    };
+    let tampered_signature = {
+        let mut signature = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
+        signature[10] ^= 1;
+        format!(
+            "{}.{}.{}",
+            parts[0],
+            parts[1],
+            URL_SAFE_NO_PAD.encode(signature)
+        )
+    };
+    let public_key_pem = {
+        // The provider's public key, as an attacker would find it, used as an HMAC secret.
+        let jwks: Value = reqwest::get(format!("{}/common/v2.0/jwks", provider.authority))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        jwks.to_string()
+    };
+    let hs256 = {
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(provider.kid.clone());
+        jsonwebtoken::encode(
+            &header,
+            &provider.claims(),
+            &EncodingKey::from_secret(public_key_pem.as_bytes()),
+        )
+        .unwrap()
+    };
+    let alg_none = format!(
+        "{}.{}.",
+        b64(&json!({ "alg": "none", "typ": "JWT" })),
+        b64(&provider.claims())
+    );
+    let unknown_kid = {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some("no-such-key".into());
+        jsonwebtoken::encode(
+            &header,
+            &provider.claims(),
+            &EncodingKey::from_rsa_pem(provider.private_key_pem.as_bytes()).unwrap(),
+        )
+        .unwrap()
+    };
+    let other_issuer = other.token("alice@a").await;
+    let v1 = with_claims(&|c| {
+        c["ver"] = json!("1.0");
+        c["iss"] = json!(format!("https://sts.windows.net/{}/", provider.tenant_a));
+        c["aud"] = json!(format!("api://localhost/{CLIENT_ID}"));
+    });
+
+    let cases: Vec<(&str, String, StatusCode, &str)> = vec![
+        ("alg none", alg_none, StatusCode::UNAUTHORIZED, "only RS256"),
+        (
+            "HS256 with the public key",
+            hs256,
+            StatusCode::UNAUTHORIZED,
+            "only RS256",
+        ),
+        (
+            "expired",
+            with_claims(&|c| {
+                c["exp"] = json!(now() - 3600);
+                c["iat"] = json!(now() - 7200);
+                c["nbf"] = json!(now() - 7200);
+            }),
+            StatusCode::UNAUTHORIZED,
+            "expired",
+        ),
+        (
+            "not yet valid",
+            with_claims(&|c| c["nbf"] = json!(now() + 3600)),
+            StatusCode::UNAUTHORIZED,
+            "not valid yet",
+        ),
+        (
+            "wrong audience",
+            with_claims(&|c| c["aud"] = json!("00000003-0000-0000-c000-000000000000")),
+            StatusCode::UNAUTHORIZED,
+            "another application",
+        ),
+        (
+            "wrong issuer",
+            with_claims(&|c| {
+                c["iss"] = json!(format!(
+                    "https://login.example.net/{}/v2.0",
+                    provider.tenant_a
+                ))
+            }),
+            StatusCode::UNAUTHORIZED,
+            "issuer",
+        ),
+        (
+            "issuer of another tenant",
+            with_claims(&|c| {
+                c["iss"] = json!(format!("{}/{}/v2.0", provider.authority, provider.tenant_b))
+            }),
+            StatusCode::UNAUTHORIZED,
+            "issuer",
+        ),
+        (
+            "unknown kid",
+            unknown_kid,
+            StatusCode::UNAUTHORIZED,
+            "not one of",
+        ),
+        (
+            "kid of another issuer",
+            other_issuer,
+            StatusCode::UNAUTHORIZED,
+            "not one of",
+        ),
+        (
+            "disallowed tenant",
+            provider.token("bob@b").await,
+            StatusCode::FORBIDDEN,
+            "admin consent",
+        ),
+        (
+            "missing scope",
+            with_claims(&|c| c["scp"] = json!("User.Read")),
+            StatusCode::FORBIDDEN,
+            "access_as_user",
+        ),
+        (
+            "tampered payload",
+            tampered_payload,
+            StatusCode::UNAUTHORIZED,
+            "signature",
+        ),
+        (
+            "tampered signature",
+            tampered_signature,
+            StatusCode::UNAUTHORIZED,
+            "signature",
+        ),
+        (
+            "v1 token",
+            v1,
+            StatusCode::UNAUTHORIZED,
+            "accessTokenAcceptedVersion",
+        ),
+        (
+            "malformed header",
+            format!("bm90IGpzb24.{}.{}", parts[1], parts[2]),
+            StatusCode::UNAUTHORIZED,
+            "header",
+        ),
+        (
+            "not a JWT",
+            "abc".into(),
+            StatusCode::UNAUTHORIZED,
+            "not a JWT",
+        ),
+        (
+            "oversize",
+            format!("{}.{}.{}", parts[0], "A".repeat(20_000), parts[2]),
+            StatusCode::UNAUTHORIZED,
+            "over the limit",
+        ),
+        (
+            "no tenant id",
+            with_claims(&|c| {
+                c.as_object_mut().unwrap().remove("tid");
+            }),
+            StatusCode::UNAUTHORIZED,
+            "tenant id",
+        ),
+        (
+            "no expiry",
+            with_claims(&|c| {
+                c.as_object_mut().unwrap().remove("exp");
+            }),
+            StatusCode::UNAUTHORIZED,
+            "exp",
+        ),
+    ];
+    for (name, token, status, reason) in &cases {
+        let (got, challenge, body) = me(&app, Some(&format!("Bearer {token}"))).await;
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert_eq!(got, *status, "{name}: {body}");
+        assert!(message.contains(reason), "{name}: {message}");
+        if *status == StatusCode::UNAUTHORIZED {
+            let challenge = challenge.unwrap_or_else(|| panic!("{name}: no WWW-Authenticate"));
+            assert!(
+                challenge.starts_with(r#"Bearer error="invalid_token", error_description=""#),
+                "{name}: {challenge}"
+            );
+        }
+        assert!(
+            !message.contains(token.as_str()) || token.len() < 8,
+            "{name}: the token is echoed"
+        );
+    }
+
+    // No token, or another scheme: a bare challenge.
+    for authorization in [None, Some("Basic YWxpY2U6c2VjcmV0"), Some("Bearer ")] {
+        let (status, challenge, body) = me(&app, authorization).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{authorization:?}");
+        assert_eq!(challenge.as_deref(), Some("Bearer"));
+        assert_eq!(body["error"]["code"], "unauthenticated");
+    }
+}
+
+#[tokio::test]
+async fn consented_tenants_are_allowed_when_the_list_is_a_star() {
+    let provider = Provider::start("test-key-1");
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&provider, "*", dir.path()).await;
+    let token = provider.token("bob@b").await;
+    let (status, _, body) = me(&app, Some(&format!("Bearer {token}"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "tenant_not_allowed");
+
+    // Recording consent is the admin-consent redirect's job; here, straight into the store.
+    let pool =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+    sqlx::query("INSERT INTO tenants (tenant_id, consented_at) VALUES (?, '2026-11-25T00:00:00Z')")
+        .bind(&provider.tenant_b)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (status, _, body) = me(&app, Some(&format!("Bearer {token}"))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["username"], "bob@fabrikam.example");
+}
+
+/// A metadata and key-set server of our own, to rotate keys and count fetches.
+struct KeyServer {
+    url: String,
+    keys: Arc<Mutex<Vec<Value>>>,
+    fetches: Arc<AtomicUsize>,
+}
+
+async fn key_server(keys: Vec<Value>) -> KeyServer {
+    let keys = Arc::new(Mutex::new(keys));
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (k, f, u) = (keys.clone(), fetches.clone(), url.clone());
+    let app = Router::new()
+        .route(
+            "/common/v2.0/.well-known/openid-configuration",
+            axum::routing::get(move || {
+                let u = u.clone();
+                async move { axum::Json(json!({ "jwks_uri": format!("{u}/keys") })) }
+            }),
+        )
+        .route(
+            "/keys",
+            axum::routing::get(move || {
+                f.fetch_add(1, Ordering::SeqCst);
+                let keys = k.lock().unwrap().clone();
+                async move { axum::Json(json!({ "keys": keys })) }
+            }),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    KeyServer { url, keys, fetches }
+}
+
+#[tokio::test]
+async fn rotated_keys_are_picked_up_without_a_refresh_storm() {
+    let first = Provider::start("key-2026-01");
+    let second = Provider::start("key-2026-07");
+    let public_jwk = |p: &Provider| {
+        let url = format!("{}/common/v2.0/jwks", p.authority);
+        async move {
+            let set: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+            set["keys"][0].clone()
+        }
+    };
+    let server = key_server(vec![public_jwk(&first).await]).await;
+    let policy = KeyPolicy {
+        max_age: Duration::from_secs(3600),
+        min_interval: Duration::from_millis(800),
+        retry_interval: Duration::from_millis(100),
+    };
+    let keys = Arc::new(SigningKeys::new(
+        format!(
+            "{}/common/v2.0/.well-known/openid-configuration",
+            server.url
+        ),
+        auth::http_client().unwrap(),
+        policy,
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&Database::Sqlite(dir.path().join("t.db")))
+        .await
+        .unwrap();
+    let validator = Arc::new(Validator::new(
+        keys.clone(),
+        &server.url,
+        CLIENT_ID,
+        "localhost",
+        AllowedTenants::List(vec![first.tenant_a.clone()]),
+        store,
+    ));
+    // Tokens for this authority, signed by each provider's key.
+    let token = |p: &Provider| {
+        let mut claims = p.claims();
+        claims["iss"] = json!(format!("{}/{}/v2.0", server.url, p.tenant_a));
+        p.sign(&claims)
+    };
+    let (old, new) = (token(&first), token(&second));
+
+    validator.validate(&old).await.unwrap();
+    assert_eq!(server.fetches.load(Ordering::SeqCst), 1);
+
+    // A hundred concurrent requests with a key the authority does not publish yet: refused,
+    // with no fetch beyond the floor.
+    let attempts = (0..100).map(|_| {
+        let (v, t) = (validator.clone(), new.clone());
+        tokio::spawn(async move { v.validate(&t).await })
+    });
+    for attempt in attempts {
+        assert!(attempt.await.unwrap().is_err());
+    }
+    assert_eq!(
+        server.fetches.load(Ordering::SeqCst),
+        1,
+        "no refresh within the floor"
+    );
+
+    // The authority rotates; after the floor, the new key id triggers one refresh.
+    let rotated = public_jwk(&second).await;
+    server.keys.lock().unwrap().push(rotated);
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let attempts = (0..50).map(|_| {
+        let (v, t) = (validator.clone(), new.clone());
+        tokio::spawn(async move { v.validate(&t).await })
+    });
+    for attempt in attempts {
+        attempt.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        server.fetches.load(Ordering::SeqCst),
+        2,
+        "concurrent refreshes coalesced"
+    );
+    validator.validate(&old).await.unwrap();
+
+    // The authority fails: the last good keys stay in use.
+    server.keys.lock().unwrap().clear();
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    drop(server);
+    validator.validate(&new).await.unwrap();
+    assert_eq!(keys.fetches(), 2);
+}

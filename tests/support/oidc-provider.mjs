@@ -1,0 +1,101 @@
+// A real OpenID provider for the server's token tests: npm `oidc-provider` on 127.0.0.1, shaped
+// like Microsoft Entra ID. It is not our code; only its configuration is.
+//
+// - One provider per tenant, at {authority}/{tenant id}/v2.0 (so each token's issuer is
+//   {authority}/{tid}/v2.0, as Entra's are), and one at {authority}/common/v2.0 whose metadata
+//   the server reads; all share the signing keys, as Entra's tenants do.
+// - Access tokens are RS256 JWTs from the client credentials grant, for the resource
+//   `api://localhost/<client id>`, with audience <client id>, and the claims of an Entra v2.0
+//   access token: tid, oid, scp, ver, preferred_username, name, roles. Each client stands for
+//   one user (its id is `<name>@<tenant letter>`, secret `secret`).
+//
+// Usage: node tests/support/oidc-provider.mjs CLIENT_ID [KEY_ID]
+// Prints one JSON line: { authority, tenants: { a, b }, kid, privateKeyPem }; the private key
+// lets tests sign tokens that a provider would not issue (expired, wrong audience...) with the
+// provider's own key. Runs until killed.
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import Provider from 'oidc-provider';
+
+const clientId = process.argv[2];
+if (!clientId) throw new Error('usage: oidc-provider.mjs CLIENT_ID');
+
+const tenants = { a: '7d3a2f1c-0b4e-4c8a-9f10-2a6b5c4d3e21', b: 'e5c4b3a2-1f0e-4d9c-8b7a-6f5e4d3c2b1a' };
+const users = [
+  { name: 'alice', tenant: 'a', oid: '11111111-1111-4111-8111-111111111111', upn: 'alice@contoso.example', display: 'Alice Martin', roles: [] },
+  { name: 'admin', tenant: 'a', oid: '22222222-2222-4222-8222-222222222222', upn: 'admin@contoso.example', display: 'Ada Admin', roles: ['Addin.Admin'] },
+  { name: 'bob', tenant: 'b', oid: '33333333-3333-4333-8333-333333333333', upn: 'bob@fabrikam.example', display: 'Bob Durand', roles: [] },
+];
+
+const kid = process.argv[3] ?? 'test-key-1';
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const jwk = { ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' };
+
+const server = createServer();
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const authority = `http://127.0.0.1:${server.address().port}`;
+
+function provider(tenant) {
+  const tid = tenants[tenant];
+  const clients = users
+    .filter((u) => u.tenant === tenant)
+    .map((u) => ({
+      client_id: `${u.name}@${tenant}`,
+      client_secret: 'secret',
+      grant_types: ['client_credentials'],
+      redirect_uris: [],
+      response_types: [],
+    }));
+  return new Provider(`${authority}/${tid ?? tenant}/v2.0`, {
+    clients,
+    jwks: { keys: [jwk] },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => `api://localhost/${clientId}`,
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({
+          scope: 'access_as_user',
+          audience: clientId,
+          accessTokenFormat: 'jwt',
+          accessTokenTTL: 3600,
+          jwt: { sign: { alg: 'RS256' } },
+        }),
+      },
+    },
+    extraTokenClaims: (ctx, token) => {
+      const user = users.find((u) => `${u.name}@${u.tenant}` === token.clientId);
+      if (!user) return undefined;
+      return {
+        tid: tenants[user.tenant],
+        oid: user.oid,
+        scp: 'access_as_user',
+        ver: '2.0',
+        preferred_username: user.upn,
+        name: user.display,
+        roles: user.roles,
+      };
+    },
+  });
+}
+
+const providers = new Map([
+  ...Object.entries(tenants).map(([letter, tid]) => [tid, provider(letter)]),
+  ['common', provider('common')],
+]);
+
+server.on('request', (req, res) => {
+  const match = /^\/([^/]+)\/v2\.0(\/.*)?$/.exec(req.url);
+  const target = match && providers.get(match[1]);
+  if (!target) {
+    res.writeHead(404).end();
+    return;
+  }
+  req.originalUrl = req.url;
+  req.url = match[2] ?? '/';
+  target.callback()(req, res);
+});
+
+process.stdout.write(`${JSON.stringify({ authority, tenants, kid, privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }) })}\n`);
