@@ -32,6 +32,8 @@ pub struct AppState {
     pub store: Store,
     /// The manifests of this deployment, rendered at start.
     pub manifests: Arc<Manifests>,
+    /// The origin the add-in is served from (`ADDIN_PUBLIC_URL`): the only one CORS allows.
+    pub public_origin: String,
     /// Token validation; `None` when no client id is configured (authenticated routes then
     /// answer 503 saying so).
     pub auth: Option<Arc<Validator>>,
@@ -40,18 +42,24 @@ pub struct AppState {
 /// Builds the application: API routes, rendered manifests, and the static task pane from
 /// `assets_dir` (the trunk output).
 pub fn router(state: AppState, assets_dir: &Path) -> Router {
+    let public_origin = state.public_origin.clone();
     let static_files = ServeDir::new(assets_dir)
         .append_index_html_on_directories(false)
         .fallback(get(not_found));
-    Router::new()
+    let routes = Router::new()
         .route("/", get(|| async { Redirect::temporary("/taskpane.html") }))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/v1/me", get(me))
         .route("/manifest/word.xml", get(word_manifest))
         .route("/manifest/outlook.xml", get(outlook_manifest))
+        .route(
+            "/.well-known/microsoft-officeaddins-allowed.json",
+            get(allowed_scripts),
+        )
         .fallback_service(static_files)
-        .with_state(state)
+        .with_state(state);
+    crate::layers::apply(routes, &public_origin)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request
@@ -89,6 +97,14 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError>
 /// Who is signed in, for the task pane to show.
 async fn me(principal: Principal) -> Json<Principal> {
     Json(principal)
+}
+
+/// The scripts Office may run with SSO in its JavaScript-only event runtime (classic Outlook on
+/// Windows): the Outlook event handler, from this origin.
+async fn allowed_scripts(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "allowed": [format!("{}{}", state.public_origin, crate::manifest::EVENT_HANDLER_PATH)]
+    }))
 }
 
 async fn word_manifest(State(state): State<AppState>) -> Response {
@@ -131,6 +147,7 @@ mod tests {
             AppState {
                 store,
                 manifests,
+                public_origin: config.public_url.as_str().to_owned(),
                 auth: None,
             },
             dir,
@@ -174,6 +191,103 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (status, _, _) = get(app(dir.path()).await, "/readyz").await;
         assert_eq!(status, StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn responses_carry_security_headers_and_a_cache_policy() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("addin-wasm-0123456789abcdef.js"), "//").unwrap();
+        let app = app(dir.path()).await;
+        for path in ["/taskpane.html", "/healthz", "/v1/nope"] {
+            let (_, headers, _) = get(app.clone(), path).await;
+            assert_eq!(
+                header(&headers, "x-content-type-options"),
+                Some("nosniff"),
+                "{path}"
+            );
+            assert_eq!(
+                header(&headers, "referrer-policy"),
+                Some("no-referrer"),
+                "{path}"
+            );
+            let csp = header(&headers, "content-security-policy").unwrap();
+            assert!(
+                csp.contains("frame-ancestors 'self' https://*.office.com"),
+                "{csp}"
+            );
+            assert_eq!(
+                header(&headers, "x-frame-options"),
+                None,
+                "Office frames the pane"
+            );
+            assert_eq!(
+                header(&headers, "cache-control"),
+                Some("no-cache"),
+                "{path}"
+            );
+        }
+        let (status, headers, _) = get(app, "/addin-wasm-0123456789abcdef.js").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            header(&headers, "cache-control"),
+            Some("public, max-age=31536000, immutable")
+        );
+    }
+
+    #[tokio::test]
+    async fn cors_allows_the_public_origin_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path()).await;
+        let preflight = |origin: &'static str| {
+            Request::builder()
+                .method("OPTIONS")
+                .uri("/v1/me")
+                .header("origin", origin)
+                .header("access-control-request-method", "GET")
+                .header("access-control-request-headers", "authorization")
+                .body(Body::empty())
+                .unwrap()
+        };
+        let ok = app
+            .clone()
+            .oneshot(preflight("https://localhost:3000"))
+            .await
+            .unwrap();
+        assert_eq!(
+            ok.headers().get("access-control-allow-origin").unwrap(),
+            "https://localhost:3000"
+        );
+        let other = app
+            .oneshot(preflight("https://evil.example"))
+            .await
+            .unwrap();
+        // Another origin is told only the allowed one, which its browser then refuses.
+        let allowed = other.headers().get("access-control-allow-origin");
+        assert!(
+            allowed.is_none_or(|v| v == "https://localhost:3000"),
+            "{allowed:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_well_known_list_allows_the_event_handler_and_me_needs_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path()).await;
+        let (status, _, body) = get(
+            app.clone(),
+            "/.well-known/microsoft-officeaddins-allowed.json",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({ "allowed": ["https://localhost:3000/launchevent.js"] })
+        );
+        // Without ADDIN_CLIENT_ID, authenticated routes say what to configure.
+        let (status, _, body) = get(app, "/v1/me").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(body.contains("ADDIN_CLIENT_ID"), "{body}");
     }
 
     #[tokio::test]

@@ -40,6 +40,20 @@ impl ApiError {
         }
     }
 
+    /// A 503 for a request that took longer than `limit`.
+    pub fn timeout(limit: std::time::Duration) -> ApiError {
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            body: ErrorBody::new(
+                "timeout",
+                format!(
+                    "the request took longer than {} seconds and was stopped; try again",
+                    limit.as_secs()
+                ),
+            ),
+        }
+    }
+
     /// A 500: logged in full, answered without detail.
     pub fn internal(error: &dyn std::fmt::Display) -> ApiError {
         tracing::error!(target: "request", %error, "internal error");

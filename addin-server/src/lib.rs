@@ -19,6 +19,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 mod fsutil;
+pub mod layers;
 pub mod manifest;
 pub mod scan_command;
 pub mod serve;

@@ -23,6 +23,10 @@ pub struct ManifestError {
     problem: String,
 }
 
+/// Where the Outlook event handler (one ES2016 file for classic Outlook's JavaScript-only
+/// runtime) is served; the Outlook manifest and the well-known list of allowed scripts name it.
+pub const EVENT_HANDLER_PATH: &str = "/launchevent.js";
+
 /// The manifests of one deployment, rendered.
 #[derive(Debug, Clone)]
 pub struct Manifests {

@@ -101,6 +101,7 @@ pub async fn run(config: Config, assets_dir: PathBuf) -> Result<(), ServeError> 
         AppState {
             store: store.clone(),
             manifests: Arc::new(manifests),
+            public_origin: config.public_url.as_str().to_owned(),
             auth,
         },
         &assets_dir,

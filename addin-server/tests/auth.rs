@@ -150,6 +150,7 @@ async fn app(provider: &Provider, tenants: &str, dir: &Path) -> Router {
         AppState {
             store,
             manifests,
+            public_origin: config.public_url.as_str().to_owned(),
             auth,
         },
         dir,
