@@ -34,6 +34,8 @@ pub struct AppState {
     pub manifests: Arc<Manifests>,
     /// The origin the add-in is served from (`ADDIN_PUBLIC_URL`): the only one CORS allows.
     pub public_origin: String,
+    /// Admin-consent links; `None` when no client id is configured.
+    pub consent: Option<Arc<crate::consent::ConsentLinks>>,
     /// Token validation; `None` when no client id is configured (authenticated routes then
     /// answer 503 saying so).
     pub auth: Option<Arc<Validator>>,
@@ -51,6 +53,8 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/v1/me", get(me))
+        .route("/v1/admin-consent/url", get(crate::consent::url))
+        .route(crate::consent::CALLBACK_PATH, get(crate::consent::callback))
         .route("/manifest/word.xml", get(word_manifest))
         .route("/manifest/outlook.xml", get(outlook_manifest))
         .route(
@@ -148,6 +152,7 @@ mod tests {
                 store,
                 manifests,
                 public_origin: config.public_url.as_str().to_owned(),
+                consent: None,
                 auth: None,
             },
             dir,

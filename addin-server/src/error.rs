@@ -40,6 +40,22 @@ impl ApiError {
         }
     }
 
+    /// A 400 for a request the client must change, with what to change.
+    pub fn bad_request(code: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            body: ErrorBody::new(code, message.into()),
+        }
+    }
+
+    /// A 503 whose cause the client can be told (a missing setting), with what to do.
+    pub fn unavailable_because(code: &str, message: &str) -> ApiError {
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            body: ErrorBody::new(code, message),
+        }
+    }
+
     /// A 503 for a request that took longer than `limit`.
     pub fn timeout(limit: std::time::Duration) -> ApiError {
         ApiError {

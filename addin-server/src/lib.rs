@@ -17,6 +17,7 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod consent;
 pub mod error;
 mod fsutil;
 pub mod layers;

@@ -102,6 +102,7 @@ pub async fn run(config: Config, assets_dir: PathBuf) -> Result<(), ServeError> 
             store: store.clone(),
             manifests: Arc::new(manifests),
             public_origin: config.public_url.as_str().to_owned(),
+            consent: crate::auth::consent_links(&config),
             auth,
         },
         &assets_dir,

@@ -78,6 +78,60 @@ impl Store {
         Ok(found.is_some())
     }
 
+    /// Records a pending admin-consent request (see [`crate::consent`]), and forgets expired ones.
+    pub async fn create_consent_state(
+        &self,
+        state: &str,
+        tenant_id: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM consent_states WHERE expires_at <= ?")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO consent_states (state, tenant_id, expires_at) VALUES (?, ?, ?)")
+            .bind(state)
+            .bind(tenant_id)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes a pending admin-consent request (it can be used once): its tenant, if it exists and
+    /// has not expired at `now`.
+    pub async fn take_consent_state(
+        &self,
+        state: &str,
+        now: i64,
+    ) -> Result<Option<String>, StoreError> {
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "DELETE FROM consent_states WHERE state = ? RETURNING tenant_id, expires_at",
+        )
+        .bind(state)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row
+            .filter(|(_, expires)| *expires > now)
+            .map(|(tenant, _)| tenant))
+    }
+
+    /// Records that `tenant_id`'s administrator granted admin consent (again, if already).
+    pub async fn record_consent(&self, tenant_id: &str, at: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO tenants (tenant_id, consented_at) VALUES (?, ?) \
+             ON CONFLICT (tenant_id) DO UPDATE SET consented_at = excluded.consented_at",
+        )
+        .bind(tenant_id)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Closes the connections, waiting for running queries.
     pub async fn close(&self) {
         self.pool.close().await;
@@ -102,6 +156,60 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(n, 0);
+    }
+
+    #[tokio::test]
+    async fn consent_states_work_once_and_expire() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&Database::Sqlite(dir.path().join("a.db")))
+            .await
+            .unwrap();
+        store
+            .create_consent_state("s1", "t1", 1_000, 0)
+            .await
+            .unwrap();
+        store
+            .create_consent_state("s2", "t2", 1_000, 0)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .take_consent_state("s1", 999)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("t1")
+        );
+        assert_eq!(
+            store.take_consent_state("s1", 999).await.unwrap(),
+            None,
+            "used once"
+        );
+        assert_eq!(
+            store.take_consent_state("s2", 1_000).await.unwrap(),
+            None,
+            "expired"
+        );
+        // Creating a state sweeps the expired ones.
+        store
+            .create_consent_state("s3", "t3", 900, 0)
+            .await
+            .unwrap();
+        store
+            .create_consent_state("s4", "t4", 5_000, 1_000)
+            .await
+            .unwrap();
+        assert_eq!(store.take_consent_state("s3", 0).await.unwrap(), None);
+        assert!(!store.tenant_consented("t4").await.unwrap());
+        store
+            .record_consent("t4", "2026-11-25T00:00:00Z")
+            .await
+            .unwrap();
+        store
+            .record_consent("t4", "2026-11-26T00:00:00Z")
+            .await
+            .unwrap();
+        assert!(store.tenant_consented("t4").await.unwrap());
     }
 
     #[tokio::test]

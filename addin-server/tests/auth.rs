@@ -151,6 +151,7 @@ async fn app(provider: &Provider, tenants: &str, dir: &Path) -> Router {
             store,
             manifests,
             public_origin: config.public_url.as_str().to_owned(),
+            consent: auth::consent_links(&config),
             auth,
         },
         dir,
@@ -421,29 +422,96 @@ async fn tokens_from_the_provider_sign_in_and_forged_ones_are_refused() {
     }
 }
 
+/// `GET path` on the app: (status, body).
+async fn get(app: &Router, path: &str) -> (StatusCode, String) {
+    let response = app
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+/// The `state` parameter of a consent link.
+fn state_of(url: &str) -> String {
+    url.split("state=").nth(1).unwrap().to_owned()
+}
+
+/// Asks for a consent link for `tenant`: the link.
+async fn consent_link(app: &Router, tenant: &str) -> String {
+    let (status, body) = get(app, &format!("/v1/admin-consent/url?tenant={tenant}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    body["url"].as_str().unwrap().to_owned()
+}
+
+/// Entra ID's redirect back after consent for `tenant` with `state`.
+async fn consented(app: &Router, tenant: &str, state: &str) -> (StatusCode, String) {
+    let query = format!("admin_consent=True&tenant={tenant}&state={state}&scope=x");
+    get(app, &format!("/v1/admin-consent/callback?{query}")).await
+}
+
 #[tokio::test]
-async fn consented_tenants_are_allowed_when_the_list_is_a_star() {
+async fn with_a_star_a_tenant_is_allowed_once_its_admin_consents() {
     let provider = Provider::start("test-key-1");
     let dir = tempfile::tempdir().unwrap();
     let app = app(&provider, "*", dir.path()).await;
+    let (a, b) = (provider.tenant_a.as_str(), provider.tenant_b.as_str());
     let token = provider.token("bob@b").await;
     let (status, _, body) = me(&app, Some(&format!("Bearer {token}"))).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error"]["code"], "tenant_not_allowed");
 
-    // Recording consent is the admin-consent redirect's job; here, straight into the store.
-    let pool =
-        sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .await
-            .unwrap();
-    sqlx::query("INSERT INTO tenants (tenant_id, consented_at) VALUES (?, '2026-11-25T00:00:00Z')")
-        .bind(&provider.tenant_b)
-        .execute(&pool)
-        .await
-        .unwrap();
+    // The link for tenant b: Entra's admin-consent page for this app.
+    let url = consent_link(&app, b).await;
+    let expected_start = format!(
+        "{}/{b}/v2.0/adminconsent?client_id={CLIENT_ID}&scope=api%3A%2F%2Flocalhost%2F{CLIENT_ID}%2F.default&redirect_uri=https%3A%2F%2Flocalhost%3A3000%2Fv1%2Fadmin-consent%2Fcallback&state=",
+        provider.authority
+    );
+    assert!(url.starts_with(&expected_start), "{url}");
+    let state = state_of(&url);
+
+    // Entra sends the administrator back: refused for another tenant than the link's...
+    let (status, body) = consented(&app, a, &state).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("another organisation"), "{body}");
+    // ...and the state worked once only.
+    let (status, body) = consented(&app, b, &state).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("expired or was already used"), "{body}");
+    // A forged state is refused.
+    assert_eq!(
+        consented(&app, b, "forged").await.0,
+        StatusCode::BAD_REQUEST
+    );
+
+    // A refusal records nothing.
+    let state = state_of(&consent_link(&app, b).await);
+    let query = format!("error=access_denied&error_description=declined&state={state}");
+    let (status, body) = get(&app, &format!("/v1/admin-consent/callback?{query}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("did not grant consent"), "{body}");
+    let (status, _, _) = me(&app, Some(&format!("Bearer {token}"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // A tenant that is not a GUID is a 400 that says what to pass.
+    let (status, body) = get(&app, "/v1/admin-consent/url?tenant=contoso.com").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("tenant id (a GUID"), "{body}");
+
+    // Granted (Entra may spell the tenant in capitals): bob's tenant is in, alice's is not.
+    let state = state_of(&consent_link(&app, b).await);
+    let (status, body) = consented(&app, &b.to_uppercase(), &state).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Consent recorded"), "{body}");
     let (status, _, body) = me(&app, Some(&format!("Bearer {token}"))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["username"], "bob@fabrikam.example");
+    let alice = provider.token("alice@a").await;
+    let (status, _, _) = me(&app, Some(&format!("Bearer {alice}"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 /// A metadata and key-set server of our own, to rotate keys and count fetches.

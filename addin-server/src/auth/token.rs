@@ -248,7 +248,7 @@ fn check_header(token: &str) -> Result<String, AuthError> {
 }
 
 /// Whether `s` is a GUID (`8-4-4-4-12` hexadecimal digits).
-fn is_guid(s: &str) -> bool {
+pub fn is_guid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5
         && groups
