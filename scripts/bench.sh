@@ -5,27 +5,30 @@
 #   envelope  AES-256-GCM natively (hardware and software AES), as WebAssembly and WebCrypto in
 #             one Chromium page, and encrypting twenty paragraphs of OOXML (bench/envelope.mjs;
 #             figures also in target/bench/envelope.json)
-# Usage: scripts/bench.sh [scan|envelope]   (both by default)
+#   auth      authenticated GET /v1/me against GET /healthz on one server, with wrk and a real
+#             OpenID provider's token (bench/auth.mjs; figures also in target/bench/auth.json)
+# Usage: scripts/bench.sh [scan|envelope|auth]   (all by default)
 # For the native side alone there is also `cargo bench -p addin-wasm`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 which="${1:-all}"
 case "$which" in
-  all|scan|envelope) ;;
-  *) die "scripts/bench.sh: unknown benchmark $which; use scan, envelope, or nothing for both" ;;
+  all|scan|envelope|auth) ;;
+  *) die "scripts/bench.sh: unknown benchmark $which; use scan, envelope, auth, or nothing for all" ;;
 esac
 
 [[ "${ADDIN_SKIP_SETUP:-}" == 1 ]] || "$ROOT/scripts/setup.sh"
-"$ROOT/scripts/build-wasm.sh"
+[[ "$which" == auth ]] || "$ROOT/scripts/build-wasm.sh"
+mkdir -p "$TARGET_DIR/bench"
 
 # Native sides are built with the WebAssembly module's profile, so both get the same LTO.
-if [[ "$which" != envelope ]]; then
+if [[ "$which" == all || "$which" == scan ]]; then
   cargo build --quiet --profile wasm-release -p addin-wasm --example bench_corpus
   node bench/scan.mjs
 fi
 
-if [[ "$which" != scan ]]; then
+if [[ "$which" == all || "$which" == envelope ]]; then
   cargo build --quiet --profile wasm-release -p addin-wasm --example bench_envelope
   # The same example with the portable (software) AES and POLYVAL, in a target directory of its own.
   RUSTFLAGS="--cfg aes_force_soft --cfg polyval_force_soft" CARGO_TARGET_DIR="$TARGET_DIR/bench-soft" \
@@ -39,4 +42,9 @@ if [[ "$which" != scan ]]; then
     "$TARGET_DIR/bench-build/$WASM_TARGET/wasm-release/addin_wasm.wasm"
   optimise_wasm "$out/addin_wasm_bg.wasm"
   node bench/envelope.mjs
+fi
+
+if [[ "$which" == all || "$which" == auth ]]; then
+  cargo build --quiet --release -p addin-server
+  node bench/auth.mjs
 fi

@@ -35,8 +35,9 @@ install_debs() {
   quietly as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
 }
 
-# --- Debian packages: the browser for tests, its driver, Node.js for the JS tooling.
-install_debs chromium chromium-driver ca-certificates
+# --- Debian packages: the browser for tests, its driver, wrk for scripts/bench.sh auth, Node.js
+#     for the JS tooling.
+install_debs chromium chromium-driver ca-certificates wrk
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   install_debs nodejs npm
 fi

@@ -9,7 +9,7 @@
 //! (one fetch, the other callers wait for it), and a failed refresh keeps the last good keys.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet, KeyAlgorithm, PublicKeyUse};
@@ -63,7 +63,7 @@ pub struct SigningKeys {
 
 #[derive(Debug, Default)]
 struct Cache {
-    keys: HashMap<String, DecodingKey>,
+    keys: HashMap<String, Arc<DecodingKey>>,
     fetched_at: Option<Instant>,
     last_attempt: Option<(Instant, bool)>,
     fetches: u64,
@@ -93,7 +93,7 @@ impl SigningKeys {
 
     /// The key with id `kid`, refreshing the cache first if it is stale or lacks that key (within
     /// the policy's limits). `None` when the authority has no such key.
-    pub async fn get(&self, kid: &str) -> Result<Option<DecodingKey>, KeyError> {
+    pub async fn get(&self, kid: &str) -> Result<Option<Arc<DecodingKey>>, KeyError> {
         let (key, stale) = self.lookup(kid);
         if key.is_some() && !stale {
             return Ok(key);
@@ -136,7 +136,7 @@ impl SigningKeys {
     }
 
     /// The cached key, and whether the cache is older than the policy allows.
-    fn lookup(&self, kid: &str) -> (Option<DecodingKey>, bool) {
+    fn lookup(&self, kid: &str) -> (Option<Arc<DecodingKey>>, bool) {
         let cache = self.read();
         let stale = cache
             .fetched_at
@@ -175,7 +175,7 @@ impl SigningKeys {
         }
     }
 
-    async fn fetch(&self) -> Result<HashMap<String, DecodingKey>, KeyError> {
+    async fn fetch(&self) -> Result<HashMap<String, Arc<DecodingKey>>, KeyError> {
         let metadata: Metadata = self.get_json(&self.metadata_url).await?;
         let set: JwkSet = self.get_json(&metadata.jwks_uri).await?;
         let mut keys = HashMap::new();
@@ -198,7 +198,7 @@ impl SigningKeys {
             }
             match DecodingKey::from_jwk(jwk) {
                 Ok(key) => {
-                    keys.insert(kid.clone(), key);
+                    keys.insert(kid.clone(), Arc::new(key));
                 }
                 Err(e) => tracing::warn!(kid, error = %e, "signing key skipped"),
             }

@@ -13,8 +13,12 @@
 //!    client id or `api://{host}/{client id}`; `scp` includes `access_as_user`;
 //! 4. the tenant is allowed ([`AllowedTenants`](crate::config::AllowedTenants)).
 //!
+//! A token that passed is remembered until it expires ([`cache`]), so the same token sent again
+//! costs a hash; its tenant is checked every time.
+//!
 //! Failures are answered by [`AuthError`]. Tokens are never logged.
 
+pub mod cache;
 mod error;
 pub mod keys;
 pub mod token;

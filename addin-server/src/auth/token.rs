@@ -2,6 +2,7 @@
 //! forged tokens cheap: size and header first, then the signature, then the claims.
 
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -9,6 +10,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Validation};
 use serde::{Deserialize, Serialize};
 
+use super::cache::Validated;
 use super::keys::SigningKeys;
 use super::AuthError;
 use crate::config::AllowedTenants;
@@ -44,6 +46,7 @@ pub struct Principal {
 #[derive(Debug, Deserialize)]
 struct Claims {
     iss: String,
+    exp: u64,
     aud: serde_json::Value,
     tid: Option<String>,
     oid: Option<String>,
@@ -65,6 +68,7 @@ pub struct Validator {
     audiences: Vec<String>,
     tenants: AllowedTenants,
     store: Store,
+    validated: Validated,
 }
 
 impl Validator {
@@ -88,6 +92,7 @@ impl Validator {
             ],
             tenants,
             store,
+            validated: Validated::default(),
         }
     }
 
@@ -103,6 +108,13 @@ impl Validator {
                 "the token is {} bytes, over the limit of {MAX_TOKEN_BYTES}",
                 token.len()
             )));
+        }
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        if let Some(principal) = self.validated.get(token, now) {
+            self.check_tenant(&principal.tenant_id).await?;
+            return Ok(principal);
         }
         let kid = check_header(token)?;
         let key = self
@@ -180,7 +192,7 @@ impl Validator {
         }
         self.check_tenant(&tid).await?;
 
-        Ok(Principal {
+        let principal = Principal {
             tenant_id: tid,
             object_id: claims
                 .oid
@@ -192,7 +204,10 @@ impl Validator {
                 .unwrap_or_default(),
             display_name: claims.name.unwrap_or_default(),
             roles: claims.roles,
-        })
+        };
+        self.validated
+            .insert(token, principal.clone(), claims.exp, now);
+        Ok(principal)
     }
 
     async fn check_tenant(&self, tid: &str) -> Result<(), AuthError> {
