@@ -185,6 +185,10 @@ async fn tokens_from_the_provider_sign_in_and_forged_ones_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let app = app(&provider, &provider.tenant_a, dir.path()).await;
 
+    // Ready: the store answers and the signing keys were fetched.
+    let (status, body) = get(&app, "/readyz").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
     // A real token: the principal.
     let token = provider.token("admin@a").await;
     let (status, _, body) = me(&app, Some(&format!("Bearer {token}"))).await;
@@ -432,6 +436,29 @@ async fn get(app: &Router, path: &str) -> (StatusCode, String) {
     let status = response.status();
     let body = response.into_body().collect().await.unwrap().to_bytes();
     (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn an_unreachable_authority_makes_sign_in_unavailable_not_the_token_invalid() {
+    let provider = Provider::start("test-key-1");
+    let token = provider.token("alice@a").await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut dead = Provider::start("test-key-1");
+    dead.authority = "http://127.0.0.1:9".into();
+    let app = app(&dead, &provider.tenant_a, dir.path()).await;
+    let (status, body) = get(&app, "/readyz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(body.contains("sign-in key service"), "{body}");
+    let (status, challenge, body) = me(&app, Some(&format!("Bearer {token}"))).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(challenge, None);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("try again"),
+        "{body}"
+    );
 }
 
 /// The `state` parameter of a consent link.

@@ -101,8 +101,12 @@ impl SigningKeys {
         let refreshed = self.refresh().await;
         match (self.lookup(kid).0, refreshed) {
             (Some(key), _) => Ok(Some(key)),
-            // No keys at all and the fetch failed: the keys are unavailable, not the token bad.
+            // No keys at all: they are unavailable, which says nothing about the token.
             (None, Err(e)) if self.is_empty() => Err(e),
+            (None, Ok(())) if self.is_empty() => Err(KeyError::Fetch {
+                url: self.metadata_url.clone(),
+                reason: "no signing keys could be fetched yet; retrying shortly".into(),
+            }),
             (None, _) => Ok(None),
         }
     }
