@@ -27,9 +27,10 @@ pub enum AuthError {
         /// The tenant.
         tenant_id: String,
     },
-    /// The signing keys or the store could not be reached to decide.
+    /// The signing keys or the store could not be reached to decide (logged; the client is told
+    /// to try again).
     #[error("{0}")]
-    KeysUnavailable(String),
+    Unavailable(String),
     /// The server has no client id configured.
     #[error(
         "this server is not configured for sign-in: its administrator must set ADDIN_CLIENT_ID"
@@ -71,14 +72,14 @@ impl IntoResponse for AuthError {
             AuthError::TenantNotAllowed { .. } => {
                 (StatusCode::FORBIDDEN, "tenant_not_allowed", None)
             }
-            AuthError::KeysUnavailable(_) => {
+            AuthError::Unavailable(_) => {
                 tracing::error!(error = %message, "cannot authenticate");
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)
             }
             AuthError::NotConfigured => (StatusCode::SERVICE_UNAVAILABLE, "not_configured", None),
         };
         let message = match &self {
-            AuthError::KeysUnavailable(_) => "the sign-in keys cannot be checked right now; try again shortly, and if it persists ask the administrator to check the server log".to_owned(),
+            AuthError::Unavailable(_) => "sign-in cannot be checked right now; try again shortly, and if it persists ask the administrator to check the server log".to_owned(),
             _ => message,
         };
         let mut response = (status, Json(ErrorBody::new(code, message))).into_response();

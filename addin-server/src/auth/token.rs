@@ -121,7 +121,7 @@ impl Validator {
             .keys
             .get(&kid)
             .await
-            .map_err(|e| AuthError::KeysUnavailable(e.to_string()))?
+            .map_err(|e| AuthError::Unavailable(e.to_string()))?
             .ok_or_else(|| {
                 AuthError::invalid(format!(
                     "the token is signed with key {kid:?}, which is not one of {}'s signing keys",
@@ -218,7 +218,7 @@ impl Validator {
                 .store
                 .tenant_consented(tid)
                 .await
-                .map_err(|e| AuthError::KeysUnavailable(e.to_string()))?,
+                .map_err(|e| AuthError::Unavailable(e.to_string()))?,
         };
         if allowed {
             Ok(())
