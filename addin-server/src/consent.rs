@@ -48,26 +48,15 @@ pub struct ConsentLinks {
 impl ConsentLinks {
     /// The admin-consent link for `tenant`, carrying `state`.
     pub fn url(&self, tenant: &str, state: &str) -> String {
-        let encode = |s: &str| -> String {
-            s.bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                        (b as char).to_string()
-                    }
-                    _ => format!("%{b:02X}"),
-                })
-                .collect()
-        };
         let scope = format!("api://{}/{}/.default", self.public_host, self.client_id);
         let redirect = format!("{}{CALLBACK_PATH}", self.public_url);
-        format!(
-            "{}/{tenant}/v2.0/adminconsent?client_id={}&scope={}&redirect_uri={}&state={}",
-            self.authority,
-            encode(&self.client_id),
-            encode(&scope),
-            encode(&redirect),
-            encode(state)
-        )
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("client_id", &self.client_id)
+            .append_pair("scope", &scope)
+            .append_pair("redirect_uri", &redirect)
+            .append_pair("state", state)
+            .finish();
+        format!("{}/{tenant}/v2.0/adminconsent?{query}", self.authority)
     }
 }
 
