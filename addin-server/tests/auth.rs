@@ -662,3 +662,49 @@ async fn rotated_keys_are_picked_up_without_a_refresh_storm() {
     validator.validate(&new).await.unwrap();
     assert_eq!(keys.fetches(), 2);
 }
+
+/// Collects what the server logs, for the test that tokens never appear in it.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn tokens_never_appear_in_the_log() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let provider = Provider::start("test-key-1");
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&provider, &provider.tenant_a, dir.path()).await;
+    let good = provider.token("alice@a").await;
+    let expired = provider.sign(&{
+        let mut c = provider.claims();
+        c["exp"] = json!(now() - 3600);
+        c
+    });
+    let bob = provider.token("bob@b").await;
+    for token in [&good, &expired, &bob] {
+        me(&app, Some(&format!("Bearer {token}"))).await;
+    }
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("/v1/me"), "the requests were logged: {log}");
+    for token in [&good, &expired, &bob] {
+        let signature = token.rsplit('.').next().unwrap();
+        assert!(!log.contains(signature), "a token signature is in the log");
+        assert!(!log.contains(&token[..40]), "a token is in the log");
+    }
+}
