@@ -145,7 +145,7 @@ mod tests {
             .await
             .unwrap();
         let config = Config::from_vars(Vec::<(String, String)>::new()).unwrap();
-        let manifests = Arc::new(Manifests::render(&config.public_url).unwrap());
+        let manifests = Arc::new(Manifests::render(&config.public_url, None).unwrap());
         std::fs::write(dir.join("taskpane.html"), "<!doctype html><p>pane</p>").unwrap();
         router(
             AppState {

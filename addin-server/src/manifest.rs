@@ -40,11 +40,15 @@ pub struct Manifests {
 pub const PATHS: &[&str] = &["/manifest/word.xml", "/manifest/outlook.xml"];
 
 impl Manifests {
-    /// Renders every manifest for the deployment at `public_url`.
-    pub fn render(public_url: &PublicUrl) -> Result<Manifests, ManifestError> {
+    /// Renders every manifest for the deployment at `public_url`, with single sign-on for the
+    /// Entra application `client_id` when there is one.
+    pub fn render(
+        public_url: &PublicUrl,
+        client_id: Option<&str>,
+    ) -> Result<Manifests, ManifestError> {
         Ok(Manifests {
-            word_xml: render_xml("word.xml", WORD_TEMPLATE, public_url)?,
-            outlook_xml: render_xml("outlook.xml", OUTLOOK_TEMPLATE, public_url)?,
+            word_xml: render_xml("word.xml", WORD_TEMPLATE, public_url, client_id)?,
+            outlook_xml: render_xml("outlook.xml", OUTLOOK_TEMPLATE, public_url, client_id)?,
         })
     }
 }
@@ -64,14 +68,46 @@ fn manifest_version() -> String {
     format!("{}.0", addin_wasm::VERSION)
 }
 
+/// Keeps or drops the blocks between `<!--IF name-->` and `<!--END IF name-->` (markers
+/// included), by whether `keep`.
+fn conditional(
+    template_name: &'static str,
+    template: &str,
+    name: &str,
+    keep: bool,
+) -> Result<String, ManifestError> {
+    let (open, close) = (format!("<!--IF {name}-->"), format!("<!--END IF {name}-->"));
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find(&open) {
+        out.push_str(&rest[..start]);
+        let inside = &rest[start + open.len()..];
+        let end = inside.find(&close).ok_or_else(|| ManifestError {
+            template: template_name,
+            problem: format!("{open} is never closed by {close}"),
+        })?;
+        if keep {
+            out.push_str(&inside[..end]);
+        }
+        rest = &inside[end + close.len()..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 fn render_xml(
     template_name: &'static str,
     template: &str,
     public_url: &PublicUrl,
+    client_id: Option<&str>,
 ) -> Result<String, ManifestError> {
+    let template = conditional(template_name, template, "CLIENT_ID", client_id.is_some())?;
+    let template = template.as_str();
     let value = |name: &str| -> Option<String> {
         Some(match name {
             "PUBLIC_URL" => public_url.as_str().to_owned(),
+            "PUBLIC_HOST" => public_url.host().to_owned(),
+            "CLIENT_ID" => client_id?.to_owned(),
             "WORD_ADDIN_ID" => addin_id(public_url, "word.xml"),
             "OUTLOOK_ADDIN_ID" => addin_id(public_url, "outlook.xml"),
             "MANIFEST_VERSION" => manifest_version(),
@@ -130,8 +166,9 @@ mod tests {
     #[test]
     fn rendered_manifests_are_well_formed_and_point_home() {
         let url = public_url("https://addin.example.com:8443");
-        let m = Manifests::render(&url).unwrap();
-        for xml in [&m.word_xml, &m.outlook_xml] {
+        let m = Manifests::render(&url, None).unwrap();
+        let sso = Manifests::render(&url, Some("6c1f2a9e-5b0d-4e3f-8a7b-9c8d7e6f5a4b")).unwrap();
+        for xml in [&m.word_xml, &m.outlook_xml, &sso.word_xml, &sso.outlook_xml] {
             assert!(!xml.contains("{{"), "placeholder left in {xml}");
             let mut reader = quick_xml::Reader::from_str(xml);
             let mut urls = 0;
@@ -169,7 +206,7 @@ mod tests {
         assert_eq!(addin_id(&a, "word.xml"), addin_id(&a, "word.xml"));
         assert_ne!(addin_id(&a, "word.xml"), addin_id(&b, "word.xml"));
         assert_ne!(addin_id(&a, "word.xml"), addin_id(&a, "outlook.xml"));
-        let m = Manifests::render(&a).unwrap();
+        let m = Manifests::render(&a, None).unwrap();
         assert!(m
             .word_xml
             .contains(&format!("<Id>{}</Id>", addin_id(&a, "word.xml"))));
@@ -178,10 +215,29 @@ mod tests {
     #[test]
     fn values_are_escaped_and_unknown_placeholders_refused() {
         let url = public_url("https://a.example.com/x&y");
-        let out = render_xml("t", "<A v=\"{{PUBLIC_URL}}\"/>", &url).unwrap();
+        let out = render_xml("t", "<A v=\"{{PUBLIC_URL}}\"/>", &url, None).unwrap();
         assert_eq!(out, "<A v=\"https://a.example.com/x&amp;y\"/>");
-        let err = render_xml("t", "{{NOPE}}", &url).unwrap_err().to_string();
+        let err = render_xml("t", "{{NOPE}}", &url, None)
+            .unwrap_err()
+            .to_string();
         assert_eq!(err, "manifest template t: unknown placeholder {{NOPE}}");
-        assert!(render_xml("t", "{{PUBLIC_URL", &url).is_err());
+        assert!(render_xml("t", "{{PUBLIC_URL", &url, None).is_err());
+        // The client id is only available inside its conditional block.
+        assert!(render_xml("t", "{{CLIENT_ID}}", &url, None).is_err());
+        assert!(render_xml("t", "<!--IF CLIENT_ID-->x", &url, Some("c")).is_err());
+    }
+
+    #[test]
+    fn single_sign_on_is_rendered_only_with_a_client_id() {
+        let url = public_url("https://addin.example.com");
+        let id = "6c1f2a9e-5b0d-4e3f-8a7b-9c8d7e6f5a4b";
+        let with = Manifests::render(&url, Some(id)).unwrap();
+        assert!(with.word_xml.contains(&format!(
+            "<WebApplicationInfo>\n      <Id>{id}</Id>\n      <Resource>api://addin.example.com/{id}</Resource>"
+        )));
+        assert!(!with.word_xml.contains("<!--IF"));
+        let without = Manifests::render(&url, None).unwrap();
+        assert!(!without.word_xml.contains("<WebApplicationInfo>"));
+        assert!(without.word_xml.contains("</VersionOverrides>"));
     }
 }

@@ -56,8 +56,8 @@ pub async fn run(config: Config, assets_dir: PathBuf) -> Result<(), ServeError> 
         )
     })?;
     let store = Store::open(&config.database).await?;
-    let manifests =
-        Manifests::render(&config.public_url).map_err(|e| ServeError::Other(e.to_string()))?;
+    let manifests = Manifests::render(&config.public_url, config.client_id.as_deref())
+        .map_err(|e| ServeError::Other(e.to_string()))?;
     let tls = if config.insecure_http {
         None
     } else {

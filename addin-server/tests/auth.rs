@@ -144,7 +144,8 @@ async fn app(provider: &Provider, tenants: &str, dir: &Path) -> Router {
     let store = Store::open(&Database::Sqlite(dir.join("t.db")))
         .await
         .unwrap();
-    let manifests = Arc::new(Manifests::render(&config.public_url).unwrap());
+    let manifests =
+        Arc::new(Manifests::render(&config.public_url, config.client_id.as_deref()).unwrap());
     let auth = auth::validator(&config, store.clone()).unwrap();
     router(
         AppState {
