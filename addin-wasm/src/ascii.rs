@@ -52,8 +52,14 @@ pub(crate) fn letters(word: u64) -> u64 {
     in_range(word, b'a', b'z') | in_range(word, b'A', b'Z') | equal_to(word, b'_')
 }
 
-/// Marks the bytes of `word` that are whitespace by [`char::is_whitespace`]: space, and tab to
-/// carriage return (`0x09..=0x0d`).
+/// Whether the byte `b` is an ASCII character that [`char::is_whitespace`] accepts: space, and
+/// tab to carriage return (`0x09..=0x0d`; unlike [`u8::is_ascii_whitespace`], with the vertical
+/// tab). [`whitespace`] tests eight at once.
+pub(crate) const fn is_whitespace(b: u8) -> bool {
+    b == b' ' || (0x09 <= b && b <= 0x0d)
+}
+
+/// Marks the bytes of `word` that are whitespace ([`is_whitespace`]).
 #[inline]
 pub(crate) fn whitespace(word: u64) -> u64 {
     equal_to(word, b' ') | in_range(word, 0x09, 0x0d)
@@ -115,6 +121,7 @@ mod tests {
                         whitespace(word),
                         scalar(bytes, |x| x < 0x80 && char::from(x).is_whitespace())
                     );
+                    assert_eq!(is_whitespace(b), b < 0x80 && char::from(b).is_whitespace());
                     assert_eq!(
                         word_bytes(word),
                         scalar(bytes, |x| x.is_ascii_alphanumeric() || x == b'_')

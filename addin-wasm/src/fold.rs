@@ -267,7 +267,7 @@ fn ascii_run(bytes: &[u8], from: usize, after_space: bool, out: &mut Vec<u8>) ->
         if b.is_ascii_graphic() {
             out.push(b.to_ascii_lowercase());
             after_space = false;
-        } else if is_ascii_whitespace(b) && !after_space {
+        } else if ascii::is_whitespace(b) && !after_space {
             out.push(b' ');
             after_space = true;
         } else {
@@ -276,12 +276,6 @@ fn ascii_run(bytes: &[u8], from: usize, after_space: bool, out: &mut Vec<u8>) ->
         at += 1;
     }
     at - from
-}
-
-/// Whether `b` is an ASCII character that [`char::is_whitespace`] accepts (which, unlike
-/// [`u8::is_ascii_whitespace`], includes the vertical tab).
-fn is_ascii_whitespace(b: u8) -> bool {
-    b == b' ' || (0x09..=0x0d).contains(&b)
 }
 
 /// Ends the last (linear) segment before its last byte and gives that byte, which is at folded

@@ -126,8 +126,10 @@ impl Expected {
     }
 }
 
-/// A decrypted range.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A decrypted range (in JSON, as the JavaScript API returns it: `{ content, format, docId,
+/// rangeId, keyId }`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Opened {
     /// The content, as it was encrypted.
     pub content: String,
@@ -230,6 +232,11 @@ pub fn inspect_envelope(jwe: &str) -> Result<Header, Error> {
 /// [`Error::Mismatch`] for an authentic envelope bound to something else than `expected`.
 pub fn decrypt_range(jwe: &str, key: &Key, expected: &Expected) -> Result<Opened, Error> {
     let mut compact = Compact::parse(jwe)?;
+    // An algorithm this implementation does not know cannot be checked: said before any work.
+    let parsed = Header::parse(&compact.header);
+    if let Err(e @ Error::Unsupported { .. }) = parsed {
+        return Err(e);
+    }
     let mut buffer = Zeroizing::new(std::mem::take(&mut compact.ciphertext));
     let authentic = key
         .cipher()
@@ -240,9 +247,8 @@ pub fn decrypt_range(jwe: &str, key: &Key, expected: &Expected) -> Result<Opened
             &Tag::from(compact.tag),
         )
         .is_ok();
-    let header = match Header::parse(&compact.header) {
+    let header = match parsed {
         Ok(header) => header,
-        Err(e @ Error::Unsupported { .. }) => return Err(e),
         Err(_) if !authentic => return Err(Error::Authentication),
         Err(e) => return Err(e),
     };

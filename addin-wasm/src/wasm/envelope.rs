@@ -59,17 +59,6 @@ pub fn encrypt_range(options: JsValue) -> Result<String, JsValue> {
     .map_err(envelope_error)
 }
 
-/// What [`decrypt_range`] returns.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Opened {
-    content: String,
-    format: Format,
-    doc_id: String,
-    range_id: String,
-    key_id: String,
-}
-
 /// Decrypts an envelope: `decryptRange(jwe, key, expected?)` returns `{ content, format, docId,
 /// rangeId, keyId }`. `expected` (`{ docId?, rangeId?, keyId? }`) names what the envelope must
 /// be bound to; an authentic envelope from elsewhere throws an `Error` with code `mismatch`.
@@ -110,14 +99,7 @@ pub fn decrypt_range(jwe: JsValue, key: JsValue, expected: JsValue) -> Result<Js
             "invalid_argument",
         ));
     };
-    let opened = envelope::decrypt_range(&jwe, &key, &expected).map_err(envelope_error)?;
-    to_js(&Opened {
-        content: opened.content,
-        format: opened.format,
-        doc_id: opened.doc_id,
-        range_id: opened.range_id,
-        key_id: opened.key_id,
-    })
+    to_js(&envelope::decrypt_range(&jwe, &key, &expected).map_err(envelope_error)?)
 }
 
 /// What [`inspect_envelope`] returns.

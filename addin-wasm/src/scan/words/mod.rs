@@ -21,11 +21,10 @@
 mod starts;
 mod tokens;
 
-use std::hash::Hasher;
+use std::collections::HashMap;
 use std::ops::Range;
 
-use hashbrown::HashTable;
-use rustc_hash::FxHasher;
+use rustc_hash::FxBuildHasher;
 
 pub(crate) use tokens::count_tokens;
 
@@ -40,9 +39,9 @@ use tokens::{tokens, tokens_from, word_end};
 #[derive(Debug, Clone)]
 pub(crate) struct WordIndex {
     /// First token -> what starts with it.
-    by_first: Table<Starts>,
+    by_first: HashMap<Box<str>, Starts, FxBuildHasher>,
     /// Entries of two tokens or more, by their whole folded pattern.
-    sequences: Table<u32>,
+    sequences: HashMap<Box<str>, u32, FxBuildHasher>,
     /// Rejects most tokens before they are looked up.
     filter: StartFilter,
 }
@@ -63,8 +62,8 @@ impl WordIndex {
     /// Indexes `(folded pattern, entry)` pairs; `None` when there are none. Patterns of more
     /// than [`MAX_TOKENS`] tokens are left out (compiling refuses them first).
     pub(crate) fn new(entries: impl IntoIterator<Item = (String, u32)>) -> Option<WordIndex> {
-        let mut by_first = Table::default();
-        let mut sequences = Table::default();
+        let mut by_first: HashMap<Box<str>, Starts, FxBuildHasher> = HashMap::default();
+        let mut sequences: HashMap<Box<str>, u32, FxBuildHasher> = HashMap::default();
         for (pattern, entry) in entries {
             let mut pattern_tokens = tokens(&pattern);
             let Some(first) = pattern_tokens.next() else {
@@ -74,18 +73,18 @@ impl WordIndex {
             if count > MAX_TOKENS {
                 continue;
             }
-            let starts: &mut Starts = by_first.get_or_insert(&pattern[first]);
+            let starts = by_first.entry(pattern[first].into()).or_default();
             if count == 1 {
                 starts.word = Some(entry);
             } else {
                 starts.sequence_lengths |= 1 << count;
-                *sequences.get_or_insert(&pattern) = entry;
+                sequences.insert(pattern.into_boxed_str(), entry);
             }
         }
         if by_first.is_empty() {
             return None;
         }
-        let filter = StartFilter::new(by_first.keys());
+        let filter = StartFilter::new(by_first.keys().map(|k| &**k));
         Some(WordIndex {
             by_first,
             sequences,
@@ -204,55 +203,5 @@ impl WordIndex {
                 }
             }
         }
-    }
-}
-
-/// A hash table of folded keys (tokens, or token sequences), hashed once per lookup with a
-/// fast non-cryptographic hash: the keys are the organisation's own terms, not attacker input.
-#[derive(Debug, Clone)]
-struct Table<V> {
-    table: HashTable<(Box<str>, V)>,
-}
-
-impl<V> Default for Table<V> {
-    fn default() -> Self {
-        Table {
-            table: HashTable::new(),
-        }
-    }
-}
-
-impl<V: Default> Table<V> {
-    fn hash(key: &str) -> u64 {
-        let mut hasher = FxHasher::default();
-        hasher.write(key.as_bytes());
-        hasher.finish()
-    }
-
-    #[inline]
-    fn get(&self, key: &str) -> Option<&V> {
-        self.table
-            .find(Self::hash(key), |(k, _)| **k == *key)
-            .map(|(_, v)| v)
-    }
-
-    fn get_or_insert(&mut self, key: &str) -> &mut V {
-        let entry = self.table.entry(
-            Self::hash(key),
-            |(k, _)| **k == *key,
-            |(k, _)| Self::hash(k),
-        );
-        &mut entry
-            .or_insert_with(|| (key.into(), V::default()))
-            .into_mut()
-            .1
-    }
-
-    fn is_empty(&self) -> bool {
-        self.table.is_empty()
-    }
-
-    fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.table.iter().map(|(k, _)| &**k)
     }
 }

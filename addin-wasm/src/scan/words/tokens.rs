@@ -46,7 +46,7 @@ const CLASSES: [Class; 256] = {
         let byte = b as u8;
         classes[b] = if byte.is_ascii_alphanumeric() || byte == b'_' {
             Class::Word
-        } else if byte == b' ' || (0x09 <= byte && byte <= 0x0d) {
+        } else if ascii::is_whitespace(byte) {
             Class::Space
         } else {
             Class::Other
