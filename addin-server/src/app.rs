@@ -18,6 +18,8 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::{Principal, Validator};
+use crate::config::Config;
+use crate::consent::ConsentLinks;
 use crate::error::ApiError;
 use crate::manifest::Manifests;
 use crate::store::Store;
@@ -35,10 +37,26 @@ pub struct AppState {
     /// The origin the add-in is served from (`ADDIN_PUBLIC_URL`): the only one CORS allows.
     pub public_origin: String,
     /// Admin-consent links; `None` when no client id is configured.
-    pub consent: Option<Arc<crate::consent::ConsentLinks>>,
+    pub consent: Option<Arc<ConsentLinks>>,
     /// Token validation; `None` when no client id is configured (authenticated routes then
     /// answer 503 saying so).
     pub auth: Option<Arc<Validator>>,
+}
+
+impl AppState {
+    /// The state of a server configured by `config`, on `store`: its manifests rendered, and
+    /// sign-in and admin consent set up when it names a client id.
+    pub fn new(config: &Config, store: Store) -> Result<AppState, String> {
+        let manifests = Manifests::render(&config.public_url, config.client_id.as_deref())
+            .map_err(|e| e.to_string())?;
+        Ok(AppState {
+            auth: crate::auth::validator(config, store.clone())?,
+            consent: ConsentLinks::from_config(config).map(Arc::new),
+            public_origin: config.public_url.as_str().to_owned(),
+            manifests: Arc::new(manifests),
+            store,
+        })
+    }
 }
 
 /// Builds the application: API routes, rendered manifests, and the static task pane from
@@ -135,7 +153,7 @@ async fn not_found(uri: Uri) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Config, Database};
+    use crate::config::Database;
     use axum::body::Body;
     use http_body_util::BodyExt;
     use tower::ServiceExt;
@@ -145,18 +163,8 @@ mod tests {
             .await
             .unwrap();
         let config = Config::from_vars(Vec::<(String, String)>::new()).unwrap();
-        let manifests = Arc::new(Manifests::render(&config.public_url, None).unwrap());
         std::fs::write(dir.join("taskpane.html"), "<!doctype html><p>pane</p>").unwrap();
-        router(
-            AppState {
-                store,
-                manifests,
-                public_origin: config.public_url.as_str().to_owned(),
-                consent: None,
-                auth: None,
-            },
-            dir,
-        )
+        router(AppState::new(&config, store).unwrap(), dir)
     }
 
     async fn get(app: Router, path: &str) -> (StatusCode, Vec<(String, String)>, String) {

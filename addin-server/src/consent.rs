@@ -24,6 +24,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::token::is_guid;
+use crate::config::Config;
 use crate::error::ApiError;
 
 /// How long a consent link stays usable.
@@ -46,6 +47,16 @@ pub struct ConsentLinks {
 }
 
 impl ConsentLinks {
+    /// The links for `config`, or `None` when it names no client id.
+    pub fn from_config(config: &Config) -> Option<ConsentLinks> {
+        Some(ConsentLinks {
+            authority: config.authority.clone(),
+            client_id: config.client_id.clone()?,
+            public_url: config.public_url.as_str().to_owned(),
+            public_host: config.public_url.host().to_owned(),
+        })
+    }
+
     /// The admin-consent link for `tenant`, carrying `state`.
     pub fn url(&self, tenant: &str, state: &str) -> String {
         let scope = format!("api://{}/{}/.default", self.public_host, self.client_id);

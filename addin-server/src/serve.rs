@@ -3,7 +3,6 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum_server::tls_rustls::RustlsConfig;
@@ -11,7 +10,7 @@ use axum_server::Handle;
 
 use crate::app::{router, AppState};
 use crate::config::{Config, ConfigError, Database};
-use crate::manifest::{Manifests, PATHS};
+use crate::manifest::PATHS;
 use crate::store::{Store, StoreError};
 use crate::tls::TlsError;
 
@@ -56,8 +55,7 @@ pub async fn run(config: Config, assets_dir: PathBuf) -> Result<(), ServeError> 
         )
     })?;
     let store = Store::open(&config.database).await?;
-    let manifests = Manifests::render(&config.public_url, config.client_id.as_deref())
-        .map_err(|e| ServeError::Other(e.to_string()))?;
+    let state = AppState::new(&config, store.clone()).map_err(ServeError::Other)?;
     let tls = if config.insecure_http {
         None
     } else {
@@ -96,17 +94,7 @@ pub async fn run(config: Config, assets_dir: PathBuf) -> Result<(), ServeError> 
     tokio::spawn(on_signal);
     print_banner(&config, local_addr, tls.as_ref());
 
-    let auth = crate::auth::validator(&config, store.clone()).map_err(ServeError::Other)?;
-    let app = router(
-        AppState {
-            store: store.clone(),
-            manifests: Arc::new(manifests),
-            public_origin: config.public_url.as_str().to_owned(),
-            consent: crate::auth::consent_links(&config),
-            auth,
-        },
-        &assets_dir,
-    );
+    let app = router(state, &assets_dir);
     let service = app.into_make_service();
     let served = match tls {
         Some(tls) => {

@@ -13,7 +13,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use addin_server::app::{router, AppState};
 use addin_server::auth::{self, KeyPolicy, SigningKeys, Validator};
 use addin_server::config::{AllowedTenants, Config, Database};
-use addin_server::manifest::Manifests;
 use addin_server::store::Store;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -144,19 +143,7 @@ async fn app(provider: &Provider, tenants: &str, dir: &Path) -> Router {
     let store = Store::open(&Database::Sqlite(dir.join("t.db")))
         .await
         .unwrap();
-    let manifests =
-        Arc::new(Manifests::render(&config.public_url, config.client_id.as_deref()).unwrap());
-    let auth = auth::validator(&config, store.clone()).unwrap();
-    router(
-        AppState {
-            store,
-            manifests,
-            public_origin: config.public_url.as_str().to_owned(),
-            consent: auth::consent_links(&config),
-            auth,
-        },
-        dir,
-    )
+    router(AppState::new(&config, store).unwrap(), dir)
 }
 
 /// `GET /v1/me` with `authorization`: (status, WWW-Authenticate, JSON body).

@@ -49,17 +49,6 @@ pub fn http_client() -> Result<reqwest::Client, String> {
         .map_err(|e| format!("cannot create the HTTP client for the signing keys: {e}"))
 }
 
-/// The consent links for `config`, or `None` when it names no client id.
-pub fn consent_links(config: &Config) -> Option<Arc<crate::consent::ConsentLinks>> {
-    let client_id = config.client_id.as_ref()?;
-    Some(Arc::new(crate::consent::ConsentLinks {
-        authority: config.authority.clone(),
-        client_id: client_id.clone(),
-        public_url: config.public_url.as_str().to_owned(),
-        public_host: config.public_url.host().to_owned(),
-    }))
-}
-
 /// The validator for `config`, or `None` when it names no client id. The signing keys come from
 /// the metadata of the one allowed tenant, or of `common` otherwise (Entra signs every tenant's
 /// tokens with the same keys).

@@ -68,6 +68,8 @@ pub struct Validator {
     audiences: Vec<String>,
     tenants: AllowedTenants,
     store: Store,
+    /// What jsonwebtoken checks: RS256, the signature, `exp` and `nbf`.
+    validation: Validation,
     validated: Validated,
 }
 
@@ -92,6 +94,7 @@ impl Validator {
             ],
             tenants,
             store,
+            validation: jwt_validation(),
             validated: Validated::default(),
         }
     }
@@ -129,13 +132,7 @@ impl Validator {
                 ))
             })?;
 
-        let mut validation = Validation::new(Algorithm::RS256);
-        validation.leeway = LEEWAY_SECONDS;
-        validation.validate_nbf = true;
-        // Audience and issuer are checked below, after the version, for clearer errors.
-        validation.validate_aud = false;
-        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
-        let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+        let claims = jsonwebtoken::decode::<Claims>(token, &key, &self.validation)
             .map_err(|e| {
                 AuthError::invalid(match e.kind() {
                     ErrorKind::InvalidSignature => "the token's signature does not verify".into(),
@@ -228,6 +225,18 @@ impl Validator {
             })
         }
     }
+}
+
+/// jsonwebtoken's part of the checks: RS256 and its signature, `exp` and `nbf` with
+/// [`LEEWAY_SECONDS`]. Audience and issuer are checked by [`Validator::validate`] after the
+/// version, for clearer errors.
+fn jwt_validation() -> Validation {
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.leeway = LEEWAY_SECONDS;
+    validation.validate_nbf = true;
+    validation.validate_aud = false;
+    validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+    validation
 }
 
 /// Reads the token's header without trusting it: RS256 only (refusing `none`, HMAC and every
