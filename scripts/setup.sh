@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing the add-in needs on a fresh Debian machine, and nothing
-# that is already there: Debian packages (Chromium and its driver, Node.js), the wasm32 target
-# (rustup, or Debian's packages when rustup cannot), wasm-bindgen-cli at the version in
-# Cargo.lock, trunk, and the npm tooling of package-lock.json (into ./node_modules).
+# that is already there: Debian packages (Chromium and its driver, PostgreSQL, Node.js), the
+# wasm32 target (rustup, or Debian's packages when rustup cannot), wasm-bindgen-cli at the
+# version in Cargo.lock, trunk, and the npm tooling of package-lock.json (into ./node_modules).
 #
 # Idempotent and quiet when everything is in place; it says what it installs.
 #   ADDIN_WASM_ROUTE=debian scripts/setup.sh   forces the Debian route for the wasm32 target.
@@ -38,6 +38,10 @@ install_debs() {
 # --- Debian packages: the browser for tests, its driver, wrk for scripts/bench.sh auth, Node.js
 #     for the JS tooling.
 install_debs chromium chromium-driver ca-certificates wrk
+# PostgreSQL for the store tests: scripts/test.sh runs a throwaway cluster of its own
+# (scripts/postgres.sh) with the binaries of /usr/lib/postgresql/<major>/bin; the system cluster
+# the package may create and start is never used.
+install_debs postgresql
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   install_debs nodejs npm
 fi

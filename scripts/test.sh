@@ -2,10 +2,13 @@
 # Runs every test of the project, after installing what is missing (scripts/setup.sh):
 # formatting, clippy, native Rust tests, wasm-bindgen tests in node and in headless Chromium, the
 # JavaScript tests of the wasm packages, and the browser tests against the running server.
+# The native tests run the store suite against SQLite and against a throwaway PostgreSQL cluster
+# (scripts/postgres.sh) that lives in a temporary directory for the run and is removed on exit.
 # Every step runs even when an earlier one failed; a summary ends the output and the exit code
 # is non-zero when any step failed.
 #   ADDIN_WASM_ROUTE=debian scripts/test.sh   tests the Debian route of the wasm32 target.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$ROOT/scripts/postgres.sh"
 cd "$ROOT"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
@@ -49,6 +52,13 @@ say "wasm route: $(wasm_route)"
 step "cargo fmt --check" cargo fmt --all -- --check
 step "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32)" wasm_clippy
+# The store tests fail rather than skip PostgreSQL when the cluster is missing.
+pg_dir="$(mktemp -d "${TMPDIR:-/tmp}/addin-pg.XXXXXX")"
+trap 'pg_stop "$pg_dir"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+step "postgresql (throwaway cluster)" pg_start "$pg_dir"
+export ADDIN_REQUIRE_POSTGRES=1
 step "native tests" cargo test --workspace
 step "build wasm packages" "$ROOT/scripts/build-wasm.sh"
 step "wasm-bindgen tests (node)" wasm_test

@@ -18,6 +18,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::{Principal, Validator};
+use crate::broker::{Broker, MasterKeys};
 use crate::config::Config;
 use crate::consent::ConsentLinks;
 use crate::error::ApiError;
@@ -41,12 +42,15 @@ pub struct AppState {
     /// Token validation; `None` when no client id is configured (authenticated routes then
     /// answer 503 saying so).
     pub auth: Option<Arc<Validator>>,
+    /// The key broker.
+    pub broker: Broker,
 }
 
 impl AppState {
-    /// The state of a server configured by `config`, on `store`: its manifests rendered, and
-    /// sign-in and admin consent set up when it names a client id.
-    pub fn new(config: &Config, store: Store) -> Result<AppState, String> {
+    /// The state of a server configured by `config`, on `store` with the master keys
+    /// `master`: its manifests rendered, and sign-in and admin consent set up when it names a
+    /// client id.
+    pub fn new(config: &Config, store: Store, master: Arc<MasterKeys>) -> Result<AppState, String> {
         let manifests = Manifests::render(&config.public_url, config.client_id.as_deref())
             .map_err(|e| e.to_string())?;
         Ok(AppState {
@@ -54,6 +58,7 @@ impl AppState {
             consent: ConsentLinks::from_config(config).map(Arc::new),
             public_origin: config.public_url.as_str().to_owned(),
             manifests: Arc::new(manifests),
+            broker: Broker::new(store.clone(), master),
             store,
         })
     }
@@ -79,6 +84,7 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
             "/.well-known/microsoft-officeaddins-allowed.json",
             get(allowed_scripts),
         )
+        .merge(crate::broker::api::routes())
         .fallback_service(static_files)
         .with_state(state);
     crate::layers::apply(routes, &public_origin)
@@ -162,9 +168,14 @@ mod tests {
         let store = Store::open(&Database::Sqlite(dir.join("t.db")))
             .await
             .unwrap();
-        let config = Config::from_vars(Vec::<(String, String)>::new()).unwrap();
+        let config = Config::from_vars([(
+            "ADDIN_DATA_DIR".to_owned(),
+            dir.join("data").to_string_lossy().into_owned(),
+        )])
+        .unwrap();
         std::fs::write(dir.join("taskpane.html"), "<!doctype html><p>pane</p>").unwrap();
-        router(AppState::new(&config, store).unwrap(), dir)
+        let master = Arc::new(MasterKeys::open(&config, &store).await.unwrap());
+        router(AppState::new(&config, store, master).unwrap(), dir)
     }
 
     async fn get(app: Router, path: &str) -> (StatusCode, Vec<(String, String)>, String) {

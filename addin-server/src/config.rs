@@ -90,6 +90,40 @@ impl fmt::Display for PublicUrl {
 pub enum Database {
     /// One SQLite file (the embedded default).
     Sqlite(PathBuf),
+    /// A PostgreSQL database, shared by every server behind a load balancer.
+    Postgres(PostgresUrl),
+}
+
+/// A `postgres://` URL. Its password never appears in `Debug` or `Display` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PostgresUrl(url::Url);
+
+impl PostgresUrl {
+    /// The URL to connect with, password included.
+    pub fn connect_url(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// The URL with its password replaced by `***`, for messages.
+    pub fn redacted(&self) -> String {
+        let mut shown = self.0.clone();
+        if shown.password().is_some() {
+            let _ = shown.set_password(Some("***"));
+        }
+        shown.to_string()
+    }
+}
+
+impl std::fmt::Debug for PostgresUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl std::fmt::Display for PostgresUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.redacted())
+    }
 }
 
 /// Which tenants the server accepts tokens from.
@@ -393,18 +427,28 @@ fn parse_database(value: &str) -> Result<Database, ConfigError> {
         return Ok(Database::Sqlite(PathBuf::from(path)));
     }
     if value.starts_with("postgres://") || value.starts_with("postgresql://") {
-        return Err(ConfigError::new(
-            "ADDIN_DATABASE_URL",
-            value,
-            "PostgreSQL storage is not available in this version",
-            "use sqlite://PATH, or unset it for the SQLite file in the data directory",
-        ));
+        let bad = |problem: &str| {
+            // The value may hold a password: the message shows the scheme only.
+            ConfigError::new(
+                "ADDIN_DATABASE_URL",
+                "postgres://...",
+                problem,
+                "write postgres://USER:PASSWORD@HOST:PORT/DATABASE",
+            )
+        };
+        let url = url::Url::parse(value).map_err(|e| bad(&format!("is not a URL ({e})")))?;
+        let has_host = url.host_str().is_some_and(|h| !h.is_empty())
+            || url.query_pairs().any(|(k, _)| k == "host");
+        if !has_host {
+            return Err(bad("names no host"));
+        }
+        return Ok(Database::Postgres(PostgresUrl(url)));
     }
     Err(ConfigError::new(
         "ADDIN_DATABASE_URL",
         value,
         "unknown database engine",
-        "write sqlite://PATH, or unset it for the SQLite file in the data directory",
+        "write sqlite://PATH or postgres://USER:PASSWORD@HOST/DATABASE, or unset it for the SQLite file in the data directory",
     ))
 }
 
@@ -499,6 +543,37 @@ mod tests {
         assert_eq!(star.allowed_tenants, AllowedTenants::Consented);
     }
 
+    #[test]
+    fn postgres_urls_are_accepted_and_their_password_is_never_shown() {
+        let c = Config::from_vars(vars(&[(
+            "ADDIN_DATABASE_URL",
+            "postgres://addin:s3cret@db.internal:5432/addin",
+        )]))
+        .unwrap();
+        let Database::Postgres(url) = &c.database else {
+            panic!("{:?}", c.database)
+        };
+        assert_eq!(
+            url.connect_url(),
+            "postgres://addin:s3cret@db.internal:5432/addin"
+        );
+        assert_eq!(
+            url.to_string(),
+            "postgres://addin:***@db.internal:5432/addin"
+        );
+        assert!(!format!("{c:?}").contains("s3cret"));
+        let e = Config::from_vars(vars(&[("ADDIN_DATABASE_URL", "postgres://u:s3cret@/x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("s3cret"), "{e}");
+        // A Unix socket directory counts as a host.
+        Config::from_vars(vars(&[(
+            "ADDIN_DATABASE_URL",
+            "postgres:///addin?host=/run/postgresql&user=addin",
+        )]))
+        .unwrap();
+    }
+
     /// A named bad configuration: the setting to blame, the variables, a word the fix must carry.
     type BadCase = (
         &'static str,
@@ -583,8 +658,8 @@ mod tests {
             ),
             (
                 "ADDIN_DATABASE_URL",
-                &[("ADDIN_DATABASE_URL", "postgres://db/addin")],
-                "sqlite://",
+                &[("ADDIN_DATABASE_URL", "postgres:///addin")],
+                "names no host",
             ),
             (
                 "ADDIN_DATA_DIR",

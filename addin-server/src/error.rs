@@ -40,6 +40,14 @@ impl ApiError {
         }
     }
 
+    /// An error with any status, code and message.
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            body: ErrorBody::new(code, message.into()),
+        }
+    }
+
     /// A 400 for a request the client must change, with what to change.
     pub fn bad_request(code: &str, message: impl Into<String>) -> ApiError {
         ApiError {

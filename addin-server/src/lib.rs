@@ -14,12 +14,16 @@
 //! [`scan_command`] is the admin's `addin-server scan`, over the clients' own scanner.
 #![deny(missing_docs)]
 
+pub mod admin;
 pub mod app;
+pub mod audit;
 pub mod auth;
+pub mod broker;
 pub mod config;
 pub mod consent;
 pub mod error;
 mod fsutil;
+pub mod keyring;
 pub mod layers;
 pub mod manifest;
 pub mod scan_command;

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use addin_server::admin::{self, AdminError};
 use addin_server::config::Config;
 use addin_server::serve::{self, ServeError};
 use clap::{Parser, Subcommand};
@@ -22,6 +23,35 @@ enum Command {
     Serve(ServeArgs),
     /// Scan a text file as the Outlook add-in would, to try a dictionary before publishing it.
     Scan(ScanArgs),
+    /// Create the database if needed and apply the schema migrations.
+    Migrate,
+    /// Manage the master key-encryption keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Work with the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Show the master key versions and how many data keys each wraps.
+    Status,
+    /// Add a new master key version and rewrap every data key under it.
+    RotateMaster,
+    /// Rewrap under the newest version the data keys still wrapped under older ones.
+    Rewrap,
+    /// Remove a master key version that no data key uses any more.
+    RetireMaster {
+        /// The version, e.g. 1.
+        version: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of the whole audit log; exit code 1 if it was tampered with.
+    Verify,
 }
 
 #[derive(Debug, clap::Args)]
@@ -48,6 +78,24 @@ fn main() -> ExitCode {
     let args = match cli.command {
         Some(Command::Scan(args)) => return scan(&args),
         Some(Command::Serve(args)) => args,
+        Some(Command::Migrate) => {
+            return admin(|c| Box::pin(async move { admin::migrate(&c).await }))
+        }
+        Some(Command::Keys(KeysCommand::Status)) => {
+            return admin(|c| Box::pin(async move { admin::key_status(&c).await }))
+        }
+        Some(Command::Keys(KeysCommand::RotateMaster)) => {
+            return admin(|c| Box::pin(async move { admin::rotate_master(&c).await }))
+        }
+        Some(Command::Keys(KeysCommand::Rewrap)) => {
+            return admin(|c| Box::pin(async move { admin::rewrap(&c).await }))
+        }
+        Some(Command::Keys(KeysCommand::RetireMaster { version })) => {
+            return admin(move |c| Box::pin(async move { admin::retire_master(&c, version).await }))
+        }
+        Some(Command::Audit(AuditCommand::Verify)) => {
+            return admin(|c| Box::pin(async move { admin::verify_audit(&c).await }))
+        }
         None => ServeArgs {
             assets_dir: PathBuf::from("target/taskpane"),
         },
@@ -60,15 +108,8 @@ fn main() -> ExitCode {
     for warning in &config.warnings {
         tracing::warn!(target: "admin", "{warning}");
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("addin-server: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(runtime) = runtime() else {
+        return ExitCode::FAILURE;
     };
     match runtime.block_on(serve::run(config, args.assets_dir)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -76,6 +117,49 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("addin-server: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            eprintln!("addin-server: cannot start the async runtime: {e}");
+            None
+        }
+    }
+}
+
+type AdminFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, AdminError>>>>;
+
+/// An admin subcommand on the configured store: its report on stdout; a wrong setting or a
+/// refusal on stderr with exit code 2; a tampered audit log with exit code 1.
+fn admin(command: impl FnOnce(Config) -> AdminFuture) -> ExitCode {
+    init_tracing();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => return fail_setting(&e),
+    };
+    let Some(runtime) = runtime() else {
+        return ExitCode::FAILURE;
+    };
+    match runtime.block_on(command(config)) {
+        Ok(report) => {
+            print!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(AdminError::Tampered(report)) => {
+            print!("{report}");
+            ExitCode::FAILURE
+        }
+        Err(AdminError::Config(e)) => fail_setting(&e),
+        Err(e) => {
+            eprintln!("addin-server: {e}");
+            ExitCode::from(2)
         }
     }
 }

@@ -3,12 +3,14 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum_server::tls_rustls::RustlsConfig;
 use axum_server::Handle;
 
 use crate::app::{router, AppState};
+use crate::broker::MasterKeys;
 use crate::config::{Config, ConfigError, Database};
 use crate::manifest::PATHS;
 use crate::store::{Store, StoreError};
@@ -54,8 +56,6 @@ pub async fn run(config: Config, assets_dir: PathBuf) -> Result<(), ServeError> 
             "point it to a writable directory",
         )
     })?;
-    let store = Store::open(&config.database).await?;
-    let state = AppState::new(&config, store.clone()).map_err(ServeError::Other)?;
     let tls = if config.insecure_http {
         None
     } else {
@@ -65,6 +65,12 @@ pub async fn run(config: Config, assets_dir: PathBuf) -> Result<(), ServeError> 
             config.public_url.host(),
         )?)
     };
+    let store = Store::open(&config.database).await?;
+    let master = MasterKeys::open(&config, &store)
+        .await
+        .map_err(|e| ServeError::Other(e.to_string()))?;
+    let state =
+        AppState::new(&config, store.clone(), Arc::new(master)).map_err(ServeError::Other)?;
 
     let listener = TcpListener::bind(config.listen).map_err(|e| {
         ConfigError::new(
@@ -148,8 +154,10 @@ fn print_banner(
         None => "plain HTTP: for tests only".to_owned(),
     };
     lines.push(format!("  Listening on      {local_addr} ({scheme})"));
-    let Database::Sqlite(db) = &config.database;
-    lines.push(format!("  Database          SQLite {}", db.display()));
+    lines.push(match &config.database {
+        Database::Sqlite(db) => format!("  Database          SQLite {}", db.display()),
+        Database::Postgres(url) => format!("  Database          PostgreSQL {url}"),
+    });
     lines.push("Press Ctrl-C to stop.".to_owned());
     println!("{}", lines.join("\n"));
 }

@@ -3,16 +3,13 @@
 //! valid token and for each kind of forged or invalid one.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use addin_server::app::{router, AppState};
 use addin_server::auth::{self, KeyPolicy, SigningKeys, Validator};
-use addin_server::config::{AllowedTenants, Config, Database};
+use addin_server::config::{AllowedTenants, Database};
 use addin_server::store::Store;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -24,126 +21,14 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-const CLIENT_ID: &str = "6c1f2a9e-5b0d-4e3f-8a7b-9c8d7e6f5a4b";
+mod support;
 
-/// The provider, running until dropped.
-struct Provider {
-    child: Child,
-    authority: String,
-    tenant_a: String,
-    tenant_b: String,
-    kid: String,
-    private_key_pem: String,
-}
-
-impl Provider {
-    fn start(kid: &str) -> Provider {
-        // reqwest (here and in the server) needs the process's rustls provider.
-        auth::http_client().unwrap();
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut child = Command::new("node")
-            .arg(root.join("tests/support/oidc-provider.mjs"))
-            .args([CLIENT_ID, kid])
-            .current_dir(&root)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("node must be installed (scripts/setup.sh installs it)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let v: Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("the provider did not start ({e}): {line:?}"));
-        Provider {
-            child,
-            authority: v["authority"].as_str().unwrap().to_owned(),
-            tenant_a: v["tenants"]["a"].as_str().unwrap().to_owned(),
-            tenant_b: v["tenants"]["b"].as_str().unwrap().to_owned(),
-            kid: v["kid"].as_str().unwrap().to_owned(),
-            private_key_pem: v["privateKeyPem"].as_str().unwrap().to_owned(),
-        }
-    }
-
-    /// A real access token from the provider, for `client` (`alice@a`, `admin@a`, `bob@b`).
-    async fn token(&self, client: &str) -> String {
-        let tenant = if client.ends_with("@a") {
-            &self.tenant_a
-        } else {
-            &self.tenant_b
-        };
-        let response: Value = reqwest::Client::new()
-            .post(format!("{}/{tenant}/v2.0/token", self.authority))
-            .basic_auth(client, Some("secret"))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("scope", "access_as_user"),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        response["access_token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no token: {response}"))
-            .to_owned()
-    }
-
-    /// Claims like the provider's, for tenant a, valid now.
-    fn claims(&self) -> Value {
-        let now = now();
-        json!({
-            "iss": format!("{}/{}/v2.0", self.authority, self.tenant_a),
-            "aud": CLIENT_ID, "tid": self.tenant_a, "oid": "11111111-1111-4111-8111-111111111111",
-            "scp": "access_as_user", "ver": "2.0", "preferred_username": "alice@contoso.example",
-            "name": "Alice Martin", "roles": [], "iat": now, "nbf": now, "exp": now + 3600,
-        })
-    }
-
-    /// Signs `claims` with the provider's own key.
-    fn sign(&self, claims: &Value) -> String {
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(
-            &header,
-            claims,
-            &EncodingKey::from_rsa_pem(self.private_key_pem.as_bytes()).unwrap(),
-        )
-        .unwrap()
-    }
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
+use support::{now, Provider, CLIENT_ID};
 
 async fn app(provider: &Provider, tenants: &str, dir: &Path) -> Router {
-    let config = Config::from_vars(
-        [
-            ("ADDIN_AUTHORITY", provider.authority.as_str()),
-            ("ADDIN_INSECURE_HTTP", "true"),
-            ("ADDIN_CLIENT_ID", CLIENT_ID),
-            ("ADDIN_ALLOWED_TENANTS", tenants),
-        ]
-        .map(|(k, v)| (k.to_owned(), v.to_owned())),
-    )
-    .unwrap();
-    let store = Store::open(&Database::Sqlite(dir.join("t.db")))
-        .await
-        .unwrap();
-    router(AppState::new(&config, store).unwrap(), dir)
+    let db = support::TestDb::new("sqlite", dir).await;
+    let config = support::config(provider, tenants, &db, dir);
+    support::app(&config, dir).await
 }
 
 /// `GET /v1/me` with `authorization`: (status, WWW-Authenticate, JSON body).

@@ -24,6 +24,7 @@ const tenants = { a: '7d3a2f1c-0b4e-4c8a-9f10-2a6b5c4d3e21', b: 'e5c4b3a2-1f0e-4
 const users = [
   { name: 'alice', tenant: 'a', oid: '11111111-1111-4111-8111-111111111111', upn: 'alice@contoso.example', display: 'Alice Martin', roles: [] },
   { name: 'admin', tenant: 'a', oid: '22222222-2222-4222-8222-222222222222', upn: 'admin@contoso.example', display: 'Ada Admin', roles: ['Addin.Admin'] },
+  { name: 'carol', tenant: 'a', oid: '44444444-4444-4444-8444-444444444444', upn: 'carol@contoso.example', display: 'Carol Petit', roles: [] },
   { name: 'bob', tenant: 'b', oid: '33333333-3333-4333-8333-333333333333', upn: 'bob@fabrikam.example', display: 'Bob Durand', roles: [] },
 ];
 

@@ -1,0 +1,226 @@
+//! The administrator's subcommands that work on the store: `migrate`, `keys ...` (master key
+//! rotation) and `audit verify`. Each returns the text to print, or an error saying what to do.
+
+use crate::audit::{Action, Actor, ChainCheck, Event};
+use crate::broker::{master, now_ms, BrokerError, MasterKeys};
+use crate::config::{Config, ConfigError};
+use crate::keyring::Keyring;
+use crate::store::{Engine, Store, StoreError, Write};
+
+/// Keys rewrapped per transaction.
+const REWRAP_BATCH: i64 = 500;
+
+/// Why a subcommand failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AdminError {
+    /// A setting is wrong (exit code 2).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The master keys failed.
+    #[error(transparent)]
+    Broker(#[from] BrokerError),
+    /// The command cannot do what was asked; the message says why and what to do.
+    #[error("{0}")]
+    Refused(String),
+    /// The audit log failed verification (exit code 1, after the report).
+    #[error("{0}")]
+    Tampered(String),
+}
+
+impl From<crate::keyring::KeyringError> for AdminError {
+    fn from(e: crate::keyring::KeyringError) -> Self {
+        AdminError::Broker(e.into())
+    }
+}
+
+fn engine_name(store: &Store) -> &'static str {
+    match store.engine() {
+        Engine::Sqlite => "SQLite",
+        Engine::Postgres => "PostgreSQL",
+    }
+}
+
+/// `addin-server migrate`: brings the schema up to date and lists the migrations applied.
+pub async fn migrate(config: &Config) -> Result<String, AdminError> {
+    let store = Store::open(&config.database).await?;
+    let applied = store.migrations().await?;
+    let mut out = format!(
+        "The {} database is up to date ({} migrations):\n",
+        engine_name(&store),
+        applied.len()
+    );
+    for (version, description) in applied {
+        out.push_str(&format!("  {version:04} {description}\n"));
+    }
+    store.close().await;
+    Ok(out)
+}
+
+/// `addin-server keys status`: the master key versions and how many keys each wraps.
+pub async fn key_status(config: &Config) -> Result<String, AdminError> {
+    let store = Store::open(&config.database).await?;
+    let master = MasterKeys::open(config, &store).await?;
+    let ring = master.ring();
+    let counts = store.keys_per_master_version().await?;
+    let mut out = format!("Master key file {}\n", ring.path().display());
+    for (version, _, retired) in store.master_versions().await? {
+        let keys = counts
+            .iter()
+            .find(|(v, _)| *v == version)
+            .map_or(0, |(_, n)| *n);
+        let state = match (retired, u32::try_from(version).ok() == Some(ring.current())) {
+            (Some(_), _) => "retired",
+            (None, true) => "current: wraps new keys",
+            (None, false) => "unwraps only",
+        };
+        out.push_str(&format!("  v{version}: {keys} keys ({state})\n"));
+    }
+    store.close().await;
+    Ok(out)
+}
+
+/// `addin-server keys rotate-master`: adds a master key version and rewraps every key under it.
+pub async fn rotate_master(config: &Config) -> Result<String, AdminError> {
+    let store = Store::open(&config.database).await?;
+    let master = MasterKeys::open(config, &store).await?;
+    let mut ring = Keyring::open(master.ring().path())?;
+    let version = ring.add_version()?;
+    master::check(&ring, &store).await?;
+    let mut out = format!(
+        "Added master key version {version} to {}: back the file up now, and copy it to every server (they load it when they meet a key wrapped under it).\n",
+        ring.path().display()
+    );
+    out.push_str(&rewrap_all(&store, &ring, "addin-server keys rotate-master").await?);
+    store.close().await;
+    Ok(out)
+}
+
+/// `addin-server keys rewrap`: rewraps under the newest version the keys still wrapped under
+/// older ones (e.g. created by a server that had not reloaded the file yet).
+pub async fn rewrap(config: &Config) -> Result<String, AdminError> {
+    let store = Store::open(&config.database).await?;
+    let master = MasterKeys::open(config, &store).await?;
+    let out = rewrap_all(&store, &master.ring(), "addin-server keys rewrap").await?;
+    store.close().await;
+    Ok(out)
+}
+
+async fn rewrap_all(store: &Store, ring: &Keyring, command: &str) -> Result<String, AdminError> {
+    let version = i64::from(ring.current());
+    let (mut rewrapped, mut failed) = (0u64, Vec::new());
+    let mut after = String::new();
+    loop {
+        let batch = store.keys_to_rewrap(version, &after, REWRAP_BATCH).await?;
+        let Some(last) = batch.last() else { break };
+        after.clone_from(&last.0);
+        let mut ops = Vec::with_capacity(batch.len());
+        for (key_id, tenant, from, wrapped) in batch {
+            let from_u32 = u32::try_from(from).unwrap_or(0);
+            match ring.rewrap(from_u32, &tenant, &key_id, &wrapped) {
+                Ok(wrapped) => ops.push(Write::Rewrap {
+                    key_id,
+                    from_version: from,
+                    to_version: version,
+                    wrapped,
+                }),
+                Err(e) => failed.push(format!("{key_id}: {e}")),
+            }
+        }
+        let written = store.write(ops).await?;
+        rewrapped += written
+            .iter()
+            .filter(|w| **w == crate::store::Written::Done)
+            .count() as u64;
+    }
+    let audit = Event {
+        at_ms: now_ms(),
+        action: Action::Rotate,
+        actor: Actor::system(command),
+        key_id: None,
+        key_tenant: None,
+        reason: None,
+        detail: Some(
+            serde_json::json!({ "toVersion": version, "rewrapped": rewrapped, "failed": failed.len() })
+                .to_string(),
+        ),
+    };
+    store.write(vec![Write::Audit(audit)]).await?;
+    let mut out = format!("Rewrapped {rewrapped} keys under version {version}.\n");
+    if !failed.is_empty() {
+        out.push_str(&format!(
+            "{} keys could not be unwrapped and were left as they are (run `addin-server audit verify`):\n",
+            failed.len()
+        ));
+        for f in failed {
+            out.push_str(&format!("  {f}\n"));
+        }
+    }
+    let older: Vec<u32> = ring
+        .versions()
+        .filter(|v| i64::from(*v) < version)
+        .collect();
+    if !older.is_empty() {
+        out.push_str(&format!(
+            "Older versions {older:?} still unwrap. Once every server has the new file, retire them with `addin-server keys retire-master VERSION`.\n"
+        ));
+    }
+    Ok(out)
+}
+
+/// `addin-server keys retire-master VERSION`: removes a version no key uses any more.
+pub async fn retire_master(config: &Config, version: u32) -> Result<String, AdminError> {
+    let store = Store::open(&config.database).await?;
+    let master = MasterKeys::open(config, &store).await?;
+    let mut ring = Keyring::open(master.ring().path())?;
+    if version == ring.current() {
+        return Err(AdminError::Refused(format!(
+            "version {version} is the newest and wraps new keys; run `addin-server keys rotate-master` first"
+        )));
+    }
+    if !store
+        .retire_master_version(i64::from(version), now_ms() / 1000)
+        .await?
+    {
+        return Err(AdminError::Refused(format!(
+            "version {version} is unknown, already retired, or still wraps keys; run `addin-server keys rewrap` and try again (`addin-server keys status` shows the counts)"
+        )));
+    }
+    ring.remove_version(version)?;
+    store.close().await;
+    Ok(format!(
+        "Retired master key version {version} and removed it from {}; copy the file to every server.\n",
+        ring.path().display()
+    ))
+}
+
+/// `addin-server audit verify`: checks the whole chain and names every problem.
+pub async fn verify_audit(config: &Config) -> Result<String, AdminError> {
+    let store = Store::open(&config.database).await?;
+    let mut check = ChainCheck::default();
+    store.for_each_audit_record(|r| check.push(r)).await?;
+    let records = check.records;
+    let (head_seq, head_hash) = store.audit_head().await?;
+    store.close().await;
+    let problems = check.finish(head_seq, &head_hash);
+    let head = head_hash
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    if problems.is_empty() {
+        return Ok(format!(
+            "The audit log is intact: {records} records, chained without a gap.\nHead: record {head_seq}, hash {head}\nKeep this line elsewhere: a later verification that shows it again proves nothing before it changed.\n"
+        ));
+    }
+    let mut out = format!(
+        "The audit log has been tampered with: {} problems in {records} records.\n",
+        problems.len()
+    );
+    for p in &problems {
+        out.push_str(&format!("  {p}\n"));
+    }
+    Err(AdminError::Tampered(out))
+}

@@ -1,0 +1,374 @@
+//! The key broker's HTTP routes under `/v1`: request and response shapes, and how broker errors
+//! become answers. Handlers only extract, call [`Broker`](super::Broker) and map.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::{input, require_admin, BrokerError, ChangeRequest, NewKeyRequest, Policy, Unwrapped};
+use crate::app::AppState;
+use crate::audit::{Action, Record};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::store::{AuditFilter, UserStats};
+
+/// The most items in one page.
+const MAX_PAGE: i64 = 200;
+/// Items in a page when the client does not say.
+const DEFAULT_PAGE: i64 = 50;
+
+/// The key broker's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/keys", post(create).get(list))
+        .route("/v1/keys/unwrap", post(unwrap))
+        .route("/v1/keys/{id}", get(policy).patch(change))
+        .route("/v1/keys/{id}/revoke", post(revoke))
+        .route("/v1/admin/audit", get(audit))
+        .route("/v1/admin/stats", get(stats))
+}
+
+impl From<BrokerError> for ApiError {
+    fn from(e: BrokerError) -> ApiError {
+        match e {
+            BrokerError::Invalid(message) => ApiError::bad_request("invalid_request", message),
+            BrokerError::NotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no key with this id exists, or you are not allowed to see it",
+            ),
+            BrokerError::Forbidden(message) => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+            }
+            BrokerError::Revoked => ApiError::new(StatusCode::CONFLICT, "revoked", e.to_string()),
+            BrokerError::Store(e) => ApiError::unavailable("database", &e),
+            BrokerError::MasterKey(_) | BrokerError::Keyring(_) => ApiError::internal(&e),
+        }
+    }
+}
+
+/// A JSON body, with a message saying which field is wrong when it does not parse.
+struct Body<T>(T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(e) => Err(ApiError::bad_request(
+                "invalid_request",
+                format!(
+                    "the request body is not what this route takes: {}",
+                    e.body_text()
+                ),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CreateBody {
+    recipients: Vec<String>,
+    expires_at: Option<String>,
+    label: Option<String>,
+    doc_id: Option<String>,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    p: Principal,
+    Body(body): Body<CreateBody>,
+) -> Result<(StatusCode, Json<super::Created>), ApiError> {
+    let created = state
+        .broker
+        .create(
+            &p,
+            NewKeyRequest {
+                recipients: body.recipients,
+                expires_at: body.expires_at,
+                label: body.label,
+                doc_id: body.doc_id,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct UnwrapBody {
+    key_ids: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct UnwrapAnswer {
+    results: Vec<Unwrapped>,
+}
+
+async fn unwrap(
+    State(state): State<AppState>,
+    p: Principal,
+    Body(body): Body<UnwrapBody>,
+) -> Result<Json<UnwrapAnswer>, ApiError> {
+    let results = state.broker.unwrap(&p, &body.key_ids).await?;
+    Ok(Json(UnwrapAnswer { results }))
+}
+
+async fn policy(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<Policy>, ApiError> {
+    Ok(Json(state.broker.policy(&p, &id).await?))
+}
+
+/// `Some(None)` for an explicit `null`, `Some(Some(v))` for a value; absent stays `None`.
+fn explicit<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ChangeBody {
+    #[serde(default)]
+    add_recipients: Vec<String>,
+    #[serde(default)]
+    remove_recipients: Vec<String>,
+    #[serde(default, deserialize_with = "explicit")]
+    expires_at: Option<Option<String>>,
+}
+
+async fn change(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    Body(body): Body<ChangeBody>,
+) -> Result<Json<Policy>, ApiError> {
+    let req = ChangeRequest {
+        add: body.add_recipients,
+        remove: body.remove_recipients,
+        expires_at: body.expires_at,
+    };
+    Ok(Json(state.broker.change(&p, &id, req).await?))
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<Policy>, ApiError> {
+    Ok(Json(state.broker.revoke(&p, &id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ListQuery {
+    owner: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Page<T> {
+    items: Vec<T>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+}
+
+fn page_size(limit: Option<i64>) -> Result<i64, ApiError> {
+    match limit {
+        None => Ok(DEFAULT_PAGE),
+        Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        Some(_) => Err(ApiError::bad_request(
+            "invalid_request",
+            format!("limit must be between 1 and {MAX_PAGE}"),
+        )),
+    }
+}
+
+fn query<T>(q: Result<Query<T>, axum::extract::rejection::QueryRejection>) -> Result<T, ApiError> {
+    q.map(|Query(v)| v).map_err(|e| {
+        ApiError::bad_request(
+            "invalid_request",
+            format!(
+                "the query string is not what this route takes: {}",
+                e.body_text()
+            ),
+        )
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    p: Principal,
+    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Page<Policy>>, ApiError> {
+    let q = query(q)?;
+    if q.owner.as_deref().unwrap_or("me") != "me" {
+        return Err(ApiError::bad_request(
+            "invalid_request",
+            "only owner=me is supported: you can list the keys you own",
+        ));
+    }
+    let (items, next) = state
+        .broker
+        .owned(&p, q.cursor.as_deref(), page_size(q.limit)?)
+        .await?;
+    Ok(Json(Page { items, next }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AuditQuery {
+    user: Option<String>,
+    key_id: Option<String>,
+    action: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+/// A record as admins read it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RecordView {
+    seq: i64,
+    at: String,
+    action: Action,
+    actor: crate::audit::Actor,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<serde_json::Value>,
+}
+
+impl From<Record> for RecordView {
+    fn from(r: Record) -> RecordView {
+        RecordView {
+            seq: r.seq,
+            at: input::rfc3339_ms(r.event.at_ms),
+            action: r.event.action,
+            actor: r.event.actor,
+            key_id: r.event.key_id,
+            reason: r.event.reason,
+            detail: r.event.detail.and_then(|d| serde_json::from_str(&d).ok()),
+        }
+    }
+}
+
+fn time_ms(field: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
+    value
+        .map(|v| input::time(field, v).map(|s| s * 1000))
+        .transpose()
+        .map_err(ApiError::from)
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    p: Principal,
+    q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Page<RecordView>>, ApiError> {
+    require_admin(&p)?;
+    let q = query(q)?;
+    let action = q
+        .action
+        .as_deref()
+        .map(|a| {
+            Action::parse(a).ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_request",
+                    "action must be one of create, release, deny, policy, revoke, rotate",
+                )
+            })
+        })
+        .transpose()?;
+    let before_seq = q
+        .cursor
+        .as_deref()
+        .map(|c| {
+            c.parse::<i64>().map_err(|_| {
+                ApiError::bad_request(
+                    "invalid_request",
+                    "the cursor is not one this server gave; start from the first page",
+                )
+            })
+        })
+        .transpose()?;
+    let limit = page_size(q.limit)?;
+    let filter = AuditFilter {
+        tenant_id: p.tenant_id.clone(),
+        user: q.user.map(|u| u.trim().to_lowercase()),
+        key_id: q.key_id,
+        action,
+        from_ms: time_ms("from", q.from.as_deref())?,
+        to_ms: time_ms("to", q.to.as_deref())?,
+        before_seq,
+        limit: limit + 1,
+    };
+    let mut records = state
+        .broker
+        .store()
+        .audit_records(&filter)
+        .await
+        .map_err(BrokerError::from)?;
+    let next = (records.len() as i64 > limit).then(|| {
+        records.truncate(limit as usize);
+        records.last().map(|r| r.seq.to_string())
+    });
+    Ok(Json(Page {
+        items: records.into_iter().map(RecordView::from).collect(),
+        next: next.flatten(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct StatsQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatsAnswer {
+    from: String,
+    to: String,
+    users: Vec<UserStats>,
+}
+
+async fn stats(
+    State(state): State<AppState>,
+    p: Principal,
+    q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<StatsAnswer>, ApiError> {
+    require_admin(&p)?;
+    let q = query(q)?;
+    let now = super::now_ms();
+    let to = time_ms("to", q.to.as_deref())?.unwrap_or(now);
+    let from = time_ms("from", q.from.as_deref())?.unwrap_or(to - 30 * 86_400_000);
+    if from >= to {
+        return Err(ApiError::bad_request(
+            "invalid_request",
+            "from must be before to",
+        ));
+    }
+    let users = state
+        .broker
+        .store()
+        .user_stats(&p.tenant_id, from, to)
+        .await
+        .map_err(BrokerError::from)?;
+    Ok(Json(StatsAnswer {
+        from: input::rfc3339_ms(from),
+        to: input::rfc3339_ms(to),
+        users,
+    }))
+}

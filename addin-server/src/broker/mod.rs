@@ -1,0 +1,644 @@
+//! The key broker: creates data keys, releases them to the people their owner named, lets the
+//! owner change who may see them, and records every decision in the audit log.
+//!
+//! The rules, in the order they are applied to a caller asking for a key:
+//!
+//! 1. a caller who is neither the owner, nor a named recipient, nor (when the key includes the
+//!    whole organisation) in the owner's tenant is told the key does not exist, exactly as for a
+//!    key that does not exist: a non-recipient cannot learn that a key exists;
+//! 2. a revoked key is refused, then an expired one;
+//! 3. otherwise the key is released, once the record of its release is committed.
+//!
+//! Every release and refusal, including of unknown keys, is recorded; if the record cannot be
+//! written, nothing is released. The owner (and only the owner) changes recipients and expiry;
+//! the owner or an admin of the owner's tenant reads the policy and revokes. Handlers live in
+//! [`api`]; inputs are checked in [`input`]; master keys are held by [`master`].
+
+pub mod api;
+pub mod input;
+pub mod master;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::audit::{Action, Actor, Event};
+use crate::auth::Principal;
+use crate::keyring::{random_key, KeyringError};
+use crate::store::{KeyRow, NewKey, PolicyChange, Store, StoreError, Write, Written};
+
+pub use master::MasterKeys;
+
+/// The app role of admins.
+pub const ADMIN_ROLE: &str = "Addin.Admin";
+
+/// Why a broker operation failed as a whole.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BrokerError {
+    /// The request is wrong; the message says what to change.
+    #[error("{0}")]
+    Invalid(String),
+    /// No such key, or the caller may not see it (the two are not told apart).
+    #[error("no key with this id exists, or you are not allowed to see it")]
+    NotFound,
+    /// The caller may see the key but not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The key is revoked: it cannot change any more.
+    #[error("this key is revoked; its policy can no longer change, create a new key instead")]
+    Revoked,
+    /// The master key file does not fit the database.
+    #[error("{0}")]
+    MasterKey(String),
+    /// A key could not be wrapped or unwrapped.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    /// The database failed; for an unwrap, nothing was released.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The key broker of one server.
+#[derive(Debug, Clone)]
+pub struct Broker {
+    store: Store,
+    master: Arc<MasterKeys>,
+}
+
+/// A key's policy, as its owner and admins see it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Policy {
+    /// The key id (the envelope's `kid`).
+    pub key_id: String,
+    /// Who created it.
+    pub owner: Owner,
+    /// Named recipients, lowercase; `*` stands for everyone in the owner's organisation.
+    pub recipients: Vec<String>,
+    /// The owner's label.
+    pub label: Option<String>,
+    /// The document it protects.
+    pub doc_id: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+    /// RFC 3339; absent when it never expires.
+    pub expires_at: Option<String>,
+    /// RFC 3339; absent unless revoked.
+    pub revoked_at: Option<String>,
+}
+
+/// A key's owner.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Owner {
+    /// User principal name.
+    pub username: String,
+    /// Tenant id.
+    pub tenant_id: String,
+}
+
+/// A new key: its id, the key itself, and its policy.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Created {
+    /// The key id.
+    pub key_id: String,
+    /// The data key, base64url without padding.
+    pub key: Zeroizing<String>,
+    /// Its policy.
+    pub policy: Policy,
+}
+
+/// What a caller asks to create.
+#[derive(Debug, Clone, Default)]
+pub struct NewKeyRequest {
+    /// Recipients as given.
+    pub recipients: Vec<String>,
+    /// RFC 3339 expiry.
+    pub expires_at: Option<String>,
+    /// Label.
+    pub label: Option<String>,
+    /// Document id.
+    pub doc_id: Option<String>,
+}
+
+/// A change the owner asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeRequest {
+    /// Recipients to add (`*` adds the whole organisation).
+    pub add: Vec<String>,
+    /// Recipients to remove (`*` removes the whole organisation).
+    pub remove: Vec<String>,
+    /// `Some(None)`: never expire; `Some(Some(t))`: expire at `t` (RFC 3339).
+    pub expires_at: Option<Option<String>>,
+}
+
+/// The outcome for one key of an unwrap.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Unwrapped {
+    /// Released.
+    Key {
+        /// The key id.
+        #[serde(rename = "keyId")]
+        key_id: String,
+        /// The data key, base64url without padding.
+        key: Zeroizing<String>,
+    },
+    /// Refused.
+    Error {
+        /// The key id as asked.
+        #[serde(rename = "keyId")]
+        key_id: String,
+        /// Why.
+        error: KeyError,
+    },
+}
+
+/// Why one key was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyError {
+    /// `not_found`, `revoked`, `expired`, `invalid_key_id` or `integrity`.
+    pub code: &'static str,
+    /// In words, with what to do.
+    pub message: &'static str,
+}
+
+/// Why a key is refused, as recorded and as answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    Malformed,
+    Unknown,
+    NotRecipient,
+    Revoked,
+    Expired,
+    Integrity,
+}
+
+impl Refusal {
+    /// The reason recorded in the audit log (admins see the truth).
+    fn reason(self) -> &'static str {
+        match self {
+            Refusal::Malformed => "not a key id",
+            Refusal::Unknown => "no such key",
+            Refusal::NotRecipient => "not a recipient",
+            Refusal::Revoked => "revoked",
+            Refusal::Expired => "expired",
+            Refusal::Integrity => "the stored key failed its integrity check",
+        }
+    }
+
+    /// The answer to the caller (who is not told whether a key they may not see exists).
+    fn answer(self) -> KeyError {
+        match self {
+            Refusal::Malformed => KeyError {
+                code: "invalid_key_id",
+                message: "this is not a key id of this server; the encrypted range may be damaged or come from another server",
+            },
+            Refusal::Unknown | Refusal::NotRecipient => KeyError {
+                code: "not_found",
+                message: "no key with this id exists, or you are not among its recipients; ask the document's owner to give you access",
+            },
+            Refusal::Revoked => KeyError {
+                code: "revoked",
+                message: "the owner revoked access to this text; ask them for a new copy",
+            },
+            Refusal::Expired => KeyError {
+                code: "expired",
+                message: "access to this text has expired; ask the owner to extend it",
+            },
+            Refusal::Integrity => KeyError {
+                code: "integrity",
+                message: "the server's copy of this key failed its integrity check; ask your administrator to check the server",
+            },
+        }
+    }
+}
+
+/// Unix milliseconds now.
+pub fn now_ms() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn actor(p: &Principal) -> Actor {
+    Actor {
+        tenant_id: p.tenant_id.clone(),
+        object_id: p.object_id.clone(),
+        username: p.username.to_lowercase(),
+    }
+}
+
+fn is_admin_of(p: &Principal, tenant_id: &str) -> bool {
+    p.tenant_id == tenant_id && p.roles.iter().any(|r| r == ADMIN_ROLE)
+}
+
+fn is_owner(p: &Principal, key: &KeyRow) -> bool {
+    p.tenant_id == key.tenant_id && p.object_id == key.owner_oid
+}
+
+fn event(p: &Principal, action: Action, key_id: Option<&str>, key_tenant: Option<&str>) -> Event {
+    Event {
+        at_ms: now_ms(),
+        action,
+        actor: actor(p),
+        key_id: key_id.map(str::to_owned),
+        key_tenant: key_tenant.map(str::to_owned),
+        reason: None,
+        detail: None,
+    }
+}
+
+fn policy(key: &KeyRow, mut recipients: Vec<String>) -> Policy {
+    if key.whole_tenant != 0 {
+        recipients.insert(0, input::WHOLE_TENANT.to_owned());
+    }
+    Policy {
+        key_id: key.key_id.clone(),
+        owner: Owner {
+            username: key.owner_name.clone(),
+            tenant_id: key.tenant_id.clone(),
+        },
+        recipients,
+        label: key.label.clone(),
+        doc_id: key.doc_id.clone(),
+        created_at: input::rfc3339(key.created_at),
+        updated_at: input::rfc3339(key.updated_at),
+        expires_at: key.expires_at.map(input::rfc3339),
+        revoked_at: key.revoked_at.map(input::rfc3339),
+    }
+}
+
+/// A fresh key id: 128 bits from the operating system's random generator, base64url.
+fn new_key_id() -> Result<String, BrokerError> {
+    let mut id = [0u8; 16];
+    getrandom::getrandom(&mut id).map_err(|e| KeyringError::Random(e.to_string()))?;
+    Ok(URL_SAFE_NO_PAD.encode(id))
+}
+
+impl Broker {
+    /// A broker over `store` with the master keys `master`.
+    pub fn new(store: Store, master: Arc<MasterKeys>) -> Broker {
+        Broker { store, master }
+    }
+
+    /// Creates a key owned by `p`.
+    pub async fn create(&self, p: &Principal, req: NewKeyRequest) -> Result<Created, BrokerError> {
+        let now = now_ms();
+        let recipients = input::recipients("recipients", &req.recipients)?;
+        let expires_at = req
+            .expires_at
+            .as_deref()
+            .map(|v| input::expiry("expiresAt", v, now / 1000))
+            .transpose()?;
+        let label = input::text("label", req.label.as_deref())?;
+        let doc_id = input::text("docId", req.doc_id.as_deref())?;
+        let key_id = new_key_id()?;
+        let data_key = random_key()?;
+        let ring = self.master.ring();
+        let (version, wrapped) = ring.wrap(&p.tenant_id, &key_id, &data_key)?;
+        let new = NewKey {
+            key_id: key_id.clone(),
+            tenant_id: p.tenant_id.clone(),
+            owner_oid: p.object_id.clone(),
+            owner_name: p.username.to_lowercase(),
+            whole_tenant: recipients.whole_tenant,
+            recipients: recipients.named.clone(),
+            label,
+            doc_id,
+            created_at: now / 1000,
+            expires_at,
+            master_version: i64::from(version),
+            wrapped,
+        };
+        let mut audit = event(p, Action::Create, Some(&key_id), Some(&p.tenant_id));
+        audit.detail = Some(
+            serde_json::json!({
+                "recipients": recipients.named,
+                "wholeOrganisation": recipients.whole_tenant,
+                "expiresAt": expires_at.map(input::rfc3339),
+            })
+            .to_string(),
+        );
+        let row = KeyRow {
+            key_id: key_id.clone(),
+            tenant_id: new.tenant_id.clone(),
+            owner_oid: new.owner_oid.clone(),
+            owner_name: new.owner_name.clone(),
+            whole_tenant: i64::from(new.whole_tenant),
+            label: new.label.clone(),
+            doc_id: new.doc_id.clone(),
+            created_at: new.created_at,
+            updated_at: new.created_at,
+            expires_at,
+            revoked_at: None,
+        };
+        self.store
+            .write(vec![Write::CreateKey { key: new, audit }])
+            .await?;
+        Ok(Created {
+            key_id,
+            key: Zeroizing::new(URL_SAFE_NO_PAD.encode(data_key.as_ref())),
+            policy: policy(&row, recipients.named),
+        })
+    }
+
+    /// Releases to `p` each of `key_ids` it may have, and says why for the others. Nothing is
+    /// released unless every decision was recorded.
+    pub async fn unwrap(
+        &self,
+        p: &Principal,
+        key_ids: &[String],
+    ) -> Result<Vec<Unwrapped>, BrokerError> {
+        if key_ids.is_empty() || key_ids.len() > input::MAX_UNWRAP {
+            return Err(BrokerError::Invalid(format!(
+                "keyIds must list between 1 and {} key ids; split larger documents into several requests",
+                input::MAX_UNWRAP
+            )));
+        }
+        let now = now_ms();
+        let username = p.username.to_lowercase();
+        let mut wanted: Vec<&str> = key_ids
+            .iter()
+            .map(String::as_str)
+            .filter(|id| input::is_key_id(id))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let rows = self.store.keys_for_unwrap(&wanted, &username).await?;
+        let rows: HashMap<&str, _> = rows.iter().map(|r| (r.key_id.as_str(), r)).collect();
+
+        let mut decided: HashMap<&str, Result<Zeroizing<String>, Refusal>> = HashMap::new();
+        let mut audits = Vec::with_capacity(wanted.len() + 1);
+        for id in &wanted {
+            let row = rows.get(id);
+            let outcome = match row {
+                None => Err(Refusal::Unknown),
+                Some(row) => {
+                    let may = (row.tenant_id == p.tenant_id && row.owner_oid == p.object_id)
+                        || row.named != 0
+                        || (row.whole_tenant != 0 && row.tenant_id == p.tenant_id);
+                    if !may {
+                        Err(Refusal::NotRecipient)
+                    } else if row.revoked_at.is_some() {
+                        Err(Refusal::Revoked)
+                    } else if row.expires_at.is_some_and(|t| t * 1000 <= now) {
+                        Err(Refusal::Expired)
+                    } else {
+                        self.unwrap_one(row).await
+                    }
+                }
+            };
+            let mut audit = event(
+                p,
+                if outcome.is_ok() {
+                    Action::Release
+                } else {
+                    Action::Deny
+                },
+                Some(id),
+                row.map(|r| r.tenant_id.as_str()),
+            );
+            audit.reason = outcome.as_ref().err().map(|r| r.reason().to_owned());
+            audits.push(Write::Audit(audit));
+            decided.insert(id, outcome);
+        }
+        let malformed = key_ids.iter().filter(|id| !input::is_key_id(id)).count();
+        if malformed > 0 {
+            let mut audit = event(p, Action::Deny, None, None);
+            audit.reason = Some(Refusal::Malformed.reason().to_owned());
+            audit.detail = Some(serde_json::json!({ "count": malformed }).to_string());
+            audits.push(Write::Audit(audit));
+        }
+        self.store.write(audits).await?;
+        Ok(key_ids
+            .iter()
+            .map(|id| match decided.get(id.as_str()) {
+                Some(Ok(key)) => Unwrapped::Key {
+                    key_id: id.clone(),
+                    key: key.clone(),
+                },
+                Some(Err(refusal)) => Unwrapped::Error {
+                    key_id: id.clone(),
+                    error: refusal.answer(),
+                },
+                None => Unwrapped::Error {
+                    key_id: id.clone(),
+                    error: Refusal::Malformed.answer(),
+                },
+            })
+            .collect())
+    }
+
+    async fn unwrap_one(
+        &self,
+        row: &crate::store::UnwrapRow,
+    ) -> Result<Zeroizing<String>, Refusal> {
+        let version = u32::try_from(row.master_version).map_err(|_| Refusal::Integrity)?;
+        let ring = self.master.with_version(version, &self.store).await;
+        match ring.unwrap(version, &row.tenant_id, &row.key_id, &row.wrapped) {
+            Ok(key) => Ok(Zeroizing::new(URL_SAFE_NO_PAD.encode(key.as_ref()))),
+            Err(e) => {
+                tracing::error!(target: "admin", key_id = %row.key_id, error = %e, "a stored key cannot be unwrapped");
+                Err(Refusal::Integrity)
+            }
+        }
+    }
+
+    /// The key `key_id` if `p` may manage it: its owner, or (when `admin_ok`) an admin of its
+    /// tenant. Others are told it does not exist.
+    async fn managed(
+        &self,
+        p: &Principal,
+        key_id: &str,
+        admin_ok: bool,
+    ) -> Result<KeyRow, BrokerError> {
+        if !input::is_key_id(key_id) {
+            return Err(BrokerError::NotFound);
+        }
+        let key = self.store.key(key_id).await?.ok_or(BrokerError::NotFound)?;
+        if is_owner(p, &key) {
+            return Ok(key);
+        }
+        if is_admin_of(p, &key.tenant_id) {
+            return if admin_ok {
+                Ok(key)
+            } else {
+                Err(BrokerError::Forbidden(
+                    "only the key's owner can change who may see it; admins can read and revoke it"
+                        .into(),
+                ))
+            };
+        }
+        Err(BrokerError::NotFound)
+    }
+
+    async fn policy_of(&self, key: &KeyRow) -> Result<Policy, BrokerError> {
+        let recipients = self
+            .store
+            .recipients(&[key.key_id.as_str()])
+            .await?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        Ok(policy(key, recipients))
+    }
+
+    /// The policy of `key_id`, for its owner or an admin of its tenant.
+    pub async fn policy(&self, p: &Principal, key_id: &str) -> Result<Policy, BrokerError> {
+        let key = self.managed(p, key_id, true).await?;
+        self.policy_of(&key).await
+    }
+
+    /// Changes recipients or expiry of `key_id`, for its owner; takes effect for every unwrap
+    /// that starts after this returns.
+    pub async fn change(
+        &self,
+        p: &Principal,
+        key_id: &str,
+        req: ChangeRequest,
+    ) -> Result<Policy, BrokerError> {
+        let now = now_ms();
+        let add = input::recipients("addRecipients", &req.add)?;
+        let remove = input::recipients("removeRecipients", &req.remove)?;
+        let expires_at = match &req.expires_at {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(v)) => Some(Some(input::expiry("expiresAt", v, now / 1000)?)),
+        };
+        let key = self.managed(p, key_id, false).await?;
+        if key.revoked_at.is_some() {
+            return Err(BrokerError::Revoked);
+        }
+        let whole_tenant = match (add.whole_tenant, remove.whole_tenant) {
+            (true, true) => {
+                return Err(BrokerError::Invalid(
+                    "\"*\" is both added and removed; keep it in one list".into(),
+                ))
+            }
+            (true, false) => Some(true),
+            (false, true) => Some(false),
+            (false, false) => None,
+        };
+        let mut audit = event(p, Action::Policy, Some(key_id), Some(&key.tenant_id));
+        audit.detail = Some(
+            serde_json::json!({
+                "addRecipients": add.named,
+                "removeRecipients": remove.named,
+                "wholeOrganisation": whole_tenant,
+                "expiresAt": expires_at.map(|e| e.map(input::rfc3339)),
+            })
+            .to_string(),
+        );
+        let change = PolicyChange {
+            key_id: key_id.to_owned(),
+            at: now / 1000,
+            add: add.named,
+            remove: remove.named,
+            whole_tenant,
+            expires_at,
+        };
+        let written = self
+            .store
+            .write(vec![Write::ChangePolicy { change, audit }])
+            .await?;
+        if written.first() != Some(&Written::Done) {
+            return Err(BrokerError::Revoked);
+        }
+        self.policy(p, key_id).await
+    }
+
+    /// Revokes `key_id`, for its owner or an admin of its tenant. Revoking twice is not an
+    /// error; only the first is recorded.
+    pub async fn revoke(&self, p: &Principal, key_id: &str) -> Result<Policy, BrokerError> {
+        let key = self.managed(p, key_id, true).await?;
+        if key.revoked_at.is_none() {
+            let now = now_ms();
+            let audit = event(p, Action::Revoke, Some(key_id), Some(&key.tenant_id));
+            self.store
+                .write(vec![Write::Revoke {
+                    key_id: key_id.to_owned(),
+                    at: now / 1000,
+                    audit,
+                }])
+                .await?;
+        }
+        self.policy(p, key_id).await
+    }
+
+    /// A page of the keys `p` owns, newest first, after `cursor`; and the next page's cursor.
+    pub async fn owned(
+        &self,
+        p: &Principal,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<(Vec<Policy>, Option<String>), BrokerError> {
+        let before = cursor.map(decode_cursor).transpose()?;
+        let rows = self
+            .store
+            .owned_keys(
+                &p.tenant_id,
+                &p.object_id,
+                before.as_ref().map(|(t, id)| (*t, id.as_str())),
+                limit + 1,
+            )
+            .await?;
+        let more = rows.len() as i64 > limit;
+        let rows = &rows[..rows.len().min(limit as usize)];
+        let ids: Vec<&str> = rows.iter().map(|r| r.key_id.as_str()).collect();
+        let mut recipients: HashMap<String, Vec<String>> = HashMap::new();
+        for (key, r) in self.store.recipients(&ids).await? {
+            recipients.entry(key).or_default().push(r);
+        }
+        let next = more
+            .then(|| rows.last())
+            .flatten()
+            .map(|r| URL_SAFE_NO_PAD.encode(format!("{}:{}", r.created_at, r.key_id)));
+        let page = rows
+            .iter()
+            .map(|r| policy(r, recipients.remove(&r.key_id).unwrap_or_default()))
+            .collect();
+        Ok((page, next))
+    }
+
+    /// The store (for the admin routes).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
+fn decode_cursor(cursor: &str) -> Result<(i64, String), BrokerError> {
+    let bad = || {
+        BrokerError::Invalid(
+            "the cursor is not one this server gave; start from the first page".into(),
+        )
+    };
+    let text = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    let text = String::from_utf8(text).map_err(|_| bad())?;
+    let (at, id) = text.split_once(':').ok_or_else(bad)?;
+    let at = at.parse().map_err(|_| bad())?;
+    if !input::is_key_id(id) {
+        return Err(bad());
+    }
+    Ok((at, id.to_owned()))
+}
+
+/// Checks that `p` is an admin (of their own tenant).
+pub fn require_admin(p: &Principal) -> Result<(), BrokerError> {
+    if p.roles.iter().any(|r| r == ADMIN_ROLE) {
+        Ok(())
+    } else {
+        Err(BrokerError::Forbidden(format!(
+            "this needs the {ADMIN_ROLE} app role; ask your Entra ID administrator to assign it to you in Enterprise applications"
+        )))
+    }
+}

@@ -1,0 +1,397 @@
+//! The data key tables: keys (wrapped), their recipients, and the master key versions.
+
+use sqlx::{Any, Transaction};
+
+use super::writer::Written;
+use sqlx::AssertSqlSafe;
+
+use super::{Store, StoreError};
+
+/// A data key to insert.
+#[derive(Debug, Clone)]
+pub struct NewKey {
+    /// Its id.
+    pub key_id: String,
+    /// The owner's tenant.
+    pub tenant_id: String,
+    /// The owner's object id.
+    pub owner_oid: String,
+    /// The owner's user name, lowercase.
+    pub owner_name: String,
+    /// Whether everyone in the owner's tenant is a recipient.
+    pub whole_tenant: bool,
+    /// Named recipients, lowercase, without duplicates.
+    pub recipients: Vec<String>,
+    /// A label for the owner's list.
+    pub label: Option<String>,
+    /// The document it protects, if the client said.
+    pub doc_id: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds, if it expires.
+    pub expires_at: Option<i64>,
+    /// The master key version that wrapped it.
+    pub master_version: i64,
+    /// The wrapped key.
+    pub wrapped: Vec<u8>,
+}
+
+/// A stored data key and its policy (without the named recipients: see
+/// [`Store::recipients`]).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct KeyRow {
+    /// Its id.
+    pub key_id: String,
+    /// The owner's tenant.
+    pub tenant_id: String,
+    /// The owner's object id.
+    pub owner_oid: String,
+    /// The owner's user name.
+    pub owner_name: String,
+    /// 1 if everyone in the owner's tenant is a recipient.
+    pub whole_tenant: i64,
+    /// The owner's label.
+    pub label: Option<String>,
+    /// The document.
+    pub doc_id: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub updated_at: i64,
+    /// Unix seconds.
+    pub expires_at: Option<i64>,
+    /// Unix seconds.
+    pub revoked_at: Option<i64>,
+}
+
+/// What an unwrap needs to know of a key, for one caller.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UnwrapRow {
+    /// Its id.
+    pub key_id: String,
+    /// The owner's tenant.
+    pub tenant_id: String,
+    /// The owner's object id.
+    pub owner_oid: String,
+    /// 1 if everyone in the owner's tenant is a recipient.
+    pub whole_tenant: i64,
+    /// Unix seconds.
+    pub expires_at: Option<i64>,
+    /// Unix seconds.
+    pub revoked_at: Option<i64>,
+    /// The master key version that wrapped it.
+    pub master_version: i64,
+    /// The wrapped key.
+    pub wrapped: Vec<u8>,
+    /// 1 if the caller is a named recipient.
+    pub named: i64,
+}
+
+/// A change to a key's policy.
+#[derive(Debug, Clone)]
+pub struct PolicyChange {
+    /// The key.
+    pub key_id: String,
+    /// Unix seconds.
+    pub at: i64,
+    /// Recipients to add (lowercase).
+    pub add: Vec<String>,
+    /// Recipients to remove (lowercase).
+    pub remove: Vec<String>,
+    /// `Some(flag)` to include or exclude the owner's whole tenant.
+    pub whole_tenant: Option<bool>,
+    /// `Some(None)` removes the expiry; `Some(Some(t))` sets it.
+    pub expires_at: Option<Option<i64>>,
+}
+
+const KEY_COLUMNS: &str = "key_id, tenant_id, owner_oid, owner_name, whole_tenant, label, doc_id, \
+                           created_at, updated_at, expires_at, revoked_at";
+
+/// `$first, $first+1, ...`: `n` numbered parameters.
+fn params(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The smallest power of two at least `n`: lists of ids are padded to it (repeating the last
+/// id), so the number of distinct statements each connection prepares stays small.
+fn padded_len(n: usize) -> usize {
+    n.next_power_of_two()
+}
+
+impl Store {
+    /// The keys among `ids` that exist, with whether `username` is a named recipient of each.
+    pub async fn keys_for_unwrap(
+        &self,
+        ids: &[&str],
+        username: &str,
+    ) -> Result<Vec<UnwrapRow>, StoreError> {
+        let Some(last) = ids.last() else {
+            return Ok(Vec::new());
+        };
+        let n = padded_len(ids.len());
+        let sql = format!(
+            "SELECT k.key_id, k.tenant_id, k.owner_oid, k.whole_tenant, k.expires_at, \
+             k.revoked_at, k.master_version, k.wrapped, \
+             CAST(CASE WHEN EXISTS (SELECT 1 FROM key_recipients r \
+                  WHERE r.key_id = k.key_id AND r.recipient = $1) THEN 1 ELSE 0 END AS BIGINT) AS named \
+             FROM data_keys k WHERE k.key_id IN ({})",
+            params(2, n)
+        );
+        let mut query = sqlx::query_as::<_, UnwrapRow>(AssertSqlSafe(sql)).bind(username);
+        for i in 0..n {
+            query = query.bind(*ids.get(i).unwrap_or(last));
+        }
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
+    /// The key `key_id`, if it exists.
+    pub async fn key(&self, key_id: &str) -> Result<Option<KeyRow>, StoreError> {
+        let sql = format!("SELECT {KEY_COLUMNS} FROM data_keys WHERE key_id = $1");
+        Ok(sqlx::query_as(AssertSqlSafe(sql))
+            .bind(key_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// The named recipients of each of `key_ids`, sorted: `(key id, recipient)`.
+    pub async fn recipients(&self, key_ids: &[&str]) -> Result<Vec<(String, String)>, StoreError> {
+        let Some(last) = key_ids.last() else {
+            return Ok(Vec::new());
+        };
+        let n = padded_len(key_ids.len());
+        let sql = format!(
+            "SELECT DISTINCT key_id, recipient FROM key_recipients WHERE key_id IN ({}) \
+             ORDER BY key_id, recipient",
+            params(1, n)
+        );
+        let mut query = sqlx::query_as(AssertSqlSafe(sql));
+        for i in 0..n {
+            query = query.bind(*key_ids.get(i).unwrap_or(last));
+        }
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
+    /// The keys owned by `(tenant, oid)`, newest first, after the cursor `(created_at, key_id)`.
+    pub async fn owned_keys(
+        &self,
+        tenant_id: &str,
+        owner_oid: &str,
+        before: Option<(i64, &str)>,
+        limit: i64,
+    ) -> Result<Vec<KeyRow>, StoreError> {
+        let (at, id) = before.unwrap_or((i64::MAX, ""));
+        let sql = format!(
+            "SELECT {KEY_COLUMNS} FROM data_keys WHERE tenant_id = $1 AND owner_oid = $2 \
+             AND (created_at < $3 OR (created_at = $3 AND key_id < $4)) \
+             ORDER BY created_at DESC, key_id DESC LIMIT $5"
+        );
+        let query = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(tenant_id)
+            .bind(owner_oid)
+            .bind(at)
+            .bind(id)
+            .bind(limit);
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
+    /// Up to `limit` keys after `after` (by id) wrapped under a master key version older than
+    /// `version`: `(key id, tenant, version, wrapped)`.
+    pub async fn keys_to_rewrap(
+        &self,
+        version: i64,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, String, i64, Vec<u8>)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT key_id, tenant_id, master_version, wrapped FROM data_keys \
+             WHERE master_version < $1 AND key_id > $2 ORDER BY key_id LIMIT $3",
+        )
+        .bind(version)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// How many keys each master key version wraps: `(version, count)`.
+    pub async fn keys_per_master_version(&self) -> Result<Vec<(i64, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT master_version, CAST(COUNT(*) AS BIGINT) FROM data_keys \
+             GROUP BY master_version ORDER BY master_version",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The registered master key versions: `(version, check value, retired_at)`.
+    pub async fn master_versions(&self) -> Result<Vec<(i64, Vec<u8>, Option<i64>)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT version, check_value, retired_at FROM master_keys ORDER BY version",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Registers a master key version (no change if it is registered already).
+    pub async fn register_master_version(
+        &self,
+        version: i64,
+        check_value: &[u8],
+        at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO master_keys (version, check_value, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (version) DO NOTHING",
+        )
+        .bind(version)
+        .bind(check_value)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Marks a master key version retired, if no key uses it; returns whether it did.
+    pub async fn retire_master_version(&self, version: i64, at: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE master_keys SET retired_at = $1 WHERE version = $2 AND retired_at IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM data_keys WHERE master_version = $2)",
+        )
+        .bind(at)
+        .bind(version)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+pub(super) async fn insert(
+    tx: &mut Transaction<'static, Any>,
+    key: &NewKey,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO data_keys (key_id, tenant_id, owner_oid, owner_name, whole_tenant, label, \
+         doc_id, created_at, updated_at, expires_at, revoked_at, master_version, wrapped) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, NULL, $10, $11)",
+    )
+    .bind(&key.key_id)
+    .bind(&key.tenant_id)
+    .bind(&key.owner_oid)
+    .bind(&key.owner_name)
+    .bind(i64::from(key.whole_tenant))
+    .bind(&key.label)
+    .bind(&key.doc_id)
+    .bind(key.created_at)
+    .bind(key.expires_at)
+    .bind(key.master_version)
+    .bind(&key.wrapped)
+    .execute(&mut **tx)
+    .await?;
+    for recipient in &key.recipients {
+        add_recipient(tx, &key.key_id, recipient).await?;
+    }
+    Ok(())
+}
+
+async fn add_recipient(
+    tx: &mut Transaction<'static, Any>,
+    key_id: &str,
+    recipient: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO key_recipients (key_id, recipient) VALUES ($1, $2) \
+         ON CONFLICT (key_id, recipient) DO NOTHING",
+    )
+    .bind(key_id)
+    .bind(recipient)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn change(
+    tx: &mut Transaction<'static, Any>,
+    change: &PolicyChange,
+) -> Result<Written, StoreError> {
+    let found = sqlx::query(
+        "UPDATE data_keys SET updated_at = $1 WHERE key_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(change.at)
+    .bind(&change.key_id)
+    .execute(&mut **tx)
+    .await?;
+    if found.rows_affected() == 0 {
+        return Ok(Written::NotApplied);
+    }
+    if let Some(expires_at) = change.expires_at {
+        sqlx::query("UPDATE data_keys SET expires_at = $1 WHERE key_id = $2")
+            .bind(expires_at)
+            .bind(&change.key_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if let Some(whole) = change.whole_tenant {
+        sqlx::query("UPDATE data_keys SET whole_tenant = $1 WHERE key_id = $2")
+            .bind(i64::from(whole))
+            .bind(&change.key_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for recipient in &change.remove {
+        sqlx::query("DELETE FROM key_recipients WHERE key_id = $1 AND recipient = $2")
+            .bind(&change.key_id)
+            .bind(recipient)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for recipient in &change.add {
+        add_recipient(tx, &change.key_id, recipient).await?;
+    }
+    Ok(Written::Done)
+}
+
+pub(super) async fn revoke(
+    tx: &mut Transaction<'static, Any>,
+    key_id: &str,
+    at: i64,
+) -> Result<Written, StoreError> {
+    let done = sqlx::query(
+        "UPDATE data_keys SET revoked_at = $1, updated_at = $1 WHERE key_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(at)
+    .bind(key_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(if done.rows_affected() == 1 {
+        Written::Done
+    } else {
+        Written::NotApplied
+    })
+}
+
+pub(super) async fn rewrap(
+    tx: &mut Transaction<'static, Any>,
+    key_id: &str,
+    from_version: i64,
+    to_version: i64,
+    wrapped: &[u8],
+) -> Result<Written, StoreError> {
+    let done = sqlx::query(
+        "UPDATE data_keys SET master_version = $1, wrapped = $2 \
+         WHERE key_id = $3 AND master_version = $4",
+    )
+    .bind(to_version)
+    .bind(wrapped)
+    .bind(key_id)
+    .bind(from_version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(if done.rows_affected() == 1 {
+        Written::Done
+    } else {
+        Written::NotApplied
+    })
+}

@@ -1,0 +1,322 @@
+//! The store: one place that knows which database engine holds the server's state.
+//!
+//! It opens the database (SQLite, the embedded default, or PostgreSQL, shared by several
+//! servers), creates it on first start, applies the migrations of its engine
+//! (`addin-server/migrations/{sqlite,postgres}/`, same tables and columns), and answers
+//! queries. Queries are written once, in the SQL both engines accept (numbered `$n`
+//! parameters, `BIGINT` integers, byte strings), through sqlx's `Any` driver.
+//!
+//! Every write of the key broker goes through one writer task per process ([`writer`]), which
+//! commits concurrent requests together and appends their audit records to the hash chain in the
+//! same transaction. The store enforces no policy: who may read or change what is decided by
+//! [`crate::broker`].
+
+mod audit;
+mod keys;
+pub mod writer;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AnyPool, ConnectOptions, Executor};
+
+use crate::config::Database;
+
+pub use audit::{AuditFilter, UserStats};
+pub use keys::{KeyRow, NewKey, PolicyChange, UnwrapRow};
+pub use writer::{Write, Written};
+
+/// Why the store could not be opened or queried.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database could not be opened or created.
+    #[error("cannot open the database {location}: {source}; {fix}")]
+    Open {
+        /// The database file or redacted URL.
+        location: String,
+        /// The driver's error.
+        source: sqlx::Error,
+        /// What to check.
+        fix: &'static str,
+    },
+    /// The schema could not be brought up to date.
+    #[error("cannot apply the database migrations: {0}; the database may belong to a newer server version, restore a backup or use a newer server")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A query failed.
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+    /// The writer task has stopped (the server is shutting down).
+    #[error("the database writer has stopped")]
+    WriterStopped,
+}
+
+/// The database engine behind a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// One SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A handle to the store, cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    engine: Engine,
+    writer: writer::Handle,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the configured database, and starts its writer.
+    pub async fn open(database: &Database) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (pool, engine) = match database {
+            Database::Sqlite(path) => (open_sqlite(path).await?, Engine::Sqlite),
+            Database::Postgres(url) => {
+                let open_err = |source| {
+                    StoreError::Open {
+                    location: url.redacted(),
+                    source,
+                    fix: "check ADDIN_DATABASE_URL (host, port, user, password, database) and that the server accepts connections",
+                }
+                };
+                let options = AnyConnectOptions::from_str(url.connect_url()).map_err(open_err)?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .map_err(open_err)?;
+                (pool, Engine::Postgres)
+            }
+        };
+        match engine {
+            Engine::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        let writer = writer::Handle::start(pool.clone());
+        Ok(Store {
+            pool,
+            engine,
+            writer,
+        })
+    }
+
+    /// The engine behind this store.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// The migrations applied, oldest first: `(version, description)`.
+    pub async fn migrations(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT version, description FROM _sqlx_migrations ORDER BY version")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Commits `ops` in one transaction, with any other writes waiting at the same time, and
+    /// returns what each did. Nothing is acknowledged before it is durable.
+    pub async fn write(&self, ops: Vec<Write>) -> Result<Vec<Written>, StoreError> {
+        self.writer.write(ops).await
+    }
+
+    /// Checks that the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Whether the tenant's administrator granted admin consent (a lowercase GUID).
+    pub async fn tenant_consented(&self, tenant_id: &str) -> Result<bool, StoreError> {
+        let found = sqlx::query("SELECT 1 FROM tenants WHERE tenant_id = $1")
+            .bind(tenant_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    /// Records a pending admin-consent request (see [`crate::consent`]), and forgets expired ones.
+    pub async fn create_consent_state(
+        &self,
+        state: &str,
+        tenant_id: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM consent_states WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO consent_states (state, tenant_id, expires_at) VALUES ($1, $2, $3)",
+        )
+        .bind(state)
+        .bind(tenant_id)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes a pending admin-consent request (it can be used once): its tenant, if it exists and
+    /// has not expired at `now`.
+    pub async fn take_consent_state(
+        &self,
+        state: &str,
+        now: i64,
+    ) -> Result<Option<String>, StoreError> {
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "DELETE FROM consent_states WHERE state = $1 RETURNING tenant_id, expires_at",
+        )
+        .bind(state)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row
+            .filter(|(_, expires)| *expires > now)
+            .map(|(tenant, _)| tenant))
+    }
+
+    /// Records that `tenant_id`'s administrator granted admin consent (again, if already).
+    pub async fn record_consent(&self, tenant_id: &str, at: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO tenants (tenant_id, consented_at) VALUES ($1, $2) \
+             ON CONFLICT (tenant_id) DO UPDATE SET consented_at = excluded.consented_at",
+        )
+        .bind(tenant_id)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Closes the connections, waiting for running queries.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Opens the SQLite file at `path` in WAL mode with full synchronisation: a write is on disk
+/// before it is acknowledged, so neither a killed process nor a power cut loses it.
+async fn open_sqlite(path: &std::path::Path) -> Result<AnyPool, StoreError> {
+    let open_err = |source| StoreError::Open {
+        location: path.display().to_string(),
+        source,
+        fix: "check that ADDIN_DATA_DIR (or the path in ADDIN_DATABASE_URL) is writable",
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::fsutil::create_private_dir(dir).map_err(|e| open_err(sqlx::Error::Io(e)))?;
+    }
+    let url = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .to_url_lossy();
+    let options = AnyConnectOptions::from_str(url.as_str()).map_err(open_err)?;
+    AnyPoolOptions::new()
+        .max_connections(8)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .map_err(open_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn creates_migrates_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::Sqlite(dir.path().join("sub/addin.db"));
+        let store = Store::open(&db).await.unwrap();
+        store.ping().await.unwrap();
+        store.close().await;
+        // A second open finds the schema in place and applies nothing twice.
+        let again = Store::open(&db).await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM tenants")
+            .fetch_one(&again.pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+
+    #[tokio::test]
+    async fn consent_states_work_once_and_expire() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&Database::Sqlite(dir.path().join("a.db")))
+            .await
+            .unwrap();
+        store
+            .create_consent_state("s1", "t1", 1_000, 0)
+            .await
+            .unwrap();
+        store
+            .create_consent_state("s2", "t2", 1_000, 0)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .take_consent_state("s1", 999)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("t1")
+        );
+        assert_eq!(
+            store.take_consent_state("s1", 999).await.unwrap(),
+            None,
+            "used once"
+        );
+        assert_eq!(
+            store.take_consent_state("s2", 1_000).await.unwrap(),
+            None,
+            "expired"
+        );
+        // Creating a state sweeps the expired ones.
+        store
+            .create_consent_state("s3", "t3", 900, 0)
+            .await
+            .unwrap();
+        store
+            .create_consent_state("s4", "t4", 5_000, 1_000)
+            .await
+            .unwrap();
+        assert_eq!(store.take_consent_state("s3", 0).await.unwrap(), None);
+        assert!(!store.tenant_consented("t4").await.unwrap());
+        store
+            .record_consent("t4", "2026-11-25T00:00:00Z")
+            .await
+            .unwrap();
+        store
+            .record_consent("t4", "2026-11-26T00:00:00Z")
+            .await
+            .unwrap();
+        assert!(store.tenant_consented("t4").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn an_unwritable_location_is_a_clear_error() {
+        let db = Database::Sqlite(std::path::PathBuf::from("/proc/addin-test/addin.db"));
+        let err = Store::open(&db).await.unwrap_err().to_string();
+        assert!(
+            err.starts_with("cannot open the database /proc/addin-test/addin.db"),
+            "{err}"
+        );
+    }
+}

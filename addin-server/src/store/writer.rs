@@ -1,0 +1,248 @@
+//! The one writer of the key broker's tables in this process, with group commit.
+//!
+//! Requests send their writes ([`Write`]) to a task that takes everything waiting, up to
+//! [`MAX_BATCH_OPS`], and commits it in one transaction: one disk flush for many requests,
+//! which is what lets SQLite keep `synchronous = FULL` (nothing acknowledged is ever lost)
+//! at thousands of requests a second. Each write that records an audit event appends it to the
+//! hash chain in that same transaction, so a change and its record are committed together, and
+//! a key is released only once the record of its release is on disk.
+//!
+//! The transaction starts by updating the chain's head row, which takes the write lock at once:
+//! on PostgreSQL it serialises the appends of every server sharing the database; on SQLite it
+//! avoids a read lock that would have to be upgraded. If a batch fails, its writes are retried
+//! one request at a time, so one bad request cannot fail the others.
+
+use sqlx::{Any, AnyPool, Transaction};
+use tokio::sync::{mpsc, oneshot};
+
+use super::keys::{self, NewKey, PolicyChange};
+use super::StoreError;
+use crate::audit::{chain_hash, Event};
+
+/// The most writes committed in one transaction.
+pub const MAX_BATCH_OPS: usize = 512;
+
+/// One change to the key broker's tables.
+#[derive(Debug)]
+pub enum Write {
+    /// Record an event only (a release or a denial).
+    Audit(Event),
+    /// Create a data key with its recipients.
+    CreateKey {
+        /// The key.
+        key: NewKey,
+        /// Its creation record.
+        audit: Event,
+    },
+    /// Change a key's recipients or expiry, unless it is revoked.
+    ChangePolicy {
+        /// The change.
+        change: PolicyChange,
+        /// Its record, written only if the change applied.
+        audit: Event,
+    },
+    /// Revoke a key, unless it is revoked already.
+    Revoke {
+        /// The key.
+        key_id: String,
+        /// When, in Unix seconds.
+        at: i64,
+        /// Its record, written only if the key was not revoked yet.
+        audit: Event,
+    },
+    /// Store a key rewrapped under a new master key version, if it is still wrapped under the
+    /// version it was read with.
+    Rewrap {
+        /// The key.
+        key_id: String,
+        /// The version it was read with.
+        from_version: i64,
+        /// The new version.
+        to_version: i64,
+        /// The key wrapped under the new version.
+        wrapped: Vec<u8>,
+    },
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// It applied.
+    Done,
+    /// Its condition did not hold (the key is revoked, or missing, or was rewrapped since).
+    NotApplied,
+}
+
+struct Job {
+    ops: Vec<Write>,
+    reply: oneshot::Sender<Result<Vec<Written>, StoreError>>,
+}
+
+/// Sends writes to the writer task.
+#[derive(Debug, Clone)]
+pub(super) struct Handle {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job").field("ops", &self.ops.len()).finish()
+    }
+}
+
+impl Handle {
+    /// Starts the writer task on `pool`; it ends when every handle is dropped.
+    pub(super) fn start(pool: AnyPool) -> Handle {
+        let (jobs, rx) = mpsc::channel(4096);
+        tokio::spawn(run(pool, rx));
+        Handle { jobs }
+    }
+
+    pub(super) async fn write(&self, ops: Vec<Write>) -> Result<Vec<Written>, StoreError> {
+        if ops.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job { ops, reply })
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        answer.await.map_err(|_| StoreError::WriterStopped)?
+    }
+}
+
+async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut count = first.ops.len();
+        let mut jobs = vec![first];
+        while count < MAX_BATCH_OPS {
+            match rx.try_recv() {
+                Ok(job) => {
+                    count += job.ops.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        if jobs.len() > 1 {
+            let all: Vec<&[Write]> = jobs.iter().map(|j| j.ops.as_slice()).collect();
+            match commit(&pool, &all).await {
+                Ok(results) => {
+                    for (job, result) in jobs.into_iter().zip(results) {
+                        let _ = job.reply.send(Ok(result));
+                    }
+                    continue;
+                }
+                Err(e) => {
+                    tracing::warn!(target: "store", error = %e, jobs = jobs.len(), "a batch failed; retrying its requests one by one");
+                }
+            }
+        }
+        for job in jobs {
+            let result = commit(&pool, &[&job.ops])
+                .await
+                .map(|mut r| r.pop().unwrap_or_default());
+            let _ = job.reply.send(result);
+        }
+    }
+}
+
+/// Commits the writes of several requests in one transaction; returns each request's results.
+async fn commit(pool: &AnyPool, jobs: &[&[Write]]) -> Result<Vec<Vec<Written>>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let (seq, hash): (i64, Vec<u8>) =
+        sqlx::query_as("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(&mut *tx)
+            .await?;
+    let mut chain = Chain {
+        seq,
+        hash,
+        appended: false,
+    };
+    let mut results = Vec::with_capacity(jobs.len());
+    for ops in jobs {
+        let mut written = Vec::with_capacity(ops.len());
+        for op in *ops {
+            written.push(apply(&mut tx, &mut chain, op).await?);
+        }
+        results.push(written);
+    }
+    if chain.appended {
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(chain.seq)
+            .bind(chain.hash)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+/// The end of the hash chain as this transaction extends it.
+struct Chain {
+    seq: i64,
+    hash: Vec<u8>,
+    appended: bool,
+}
+
+async fn apply(
+    tx: &mut Transaction<'static, Any>,
+    chain: &mut Chain,
+    op: &Write,
+) -> Result<Written, StoreError> {
+    let (written, audit) = match op {
+        Write::Audit(event) => (Written::Done, Some(event)),
+        Write::CreateKey { key, audit } => {
+            keys::insert(tx, key).await?;
+            (Written::Done, Some(audit))
+        }
+        Write::ChangePolicy { change, audit } => (keys::change(tx, change).await?, Some(audit)),
+        Write::Revoke { key_id, at, audit } => (keys::revoke(tx, key_id, *at).await?, Some(audit)),
+        Write::Rewrap {
+            key_id,
+            from_version,
+            to_version,
+            wrapped,
+        } => (
+            keys::rewrap(tx, key_id, *from_version, *to_version, wrapped).await?,
+            None,
+        ),
+    };
+    if let (Written::Done, Some(event)) = (written, audit) {
+        append(tx, chain, event).await?;
+    }
+    Ok(written)
+}
+
+/// Appends `event` to the chain.
+async fn append(
+    tx: &mut Transaction<'static, Any>,
+    chain: &mut Chain,
+    event: &Event,
+) -> Result<(), StoreError> {
+    let seq = chain.seq + 1;
+    let hash = chain_hash(seq, event, &chain.hash).to_vec();
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, action, actor_tenant, actor_oid, actor_name, key_id, \
+         key_tenant, reason, detail, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(seq)
+    .bind(event.at_ms)
+    .bind(event.action.as_str())
+    .bind(&event.actor.tenant_id)
+    .bind(&event.actor.object_id)
+    .bind(&event.actor.username)
+    .bind(&event.key_id)
+    .bind(&event.key_tenant)
+    .bind(&event.reason)
+    .bind(&event.detail)
+    .bind(&chain.hash)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    chain.seq = seq;
+    chain.hash = hash;
+    chain.appended = true;
+    Ok(())
+}

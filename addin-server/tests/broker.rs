@@ -1,0 +1,488 @@
+//! The key broker through its HTTP routes, with real tokens from a real OpenID provider, on
+//! SQLite and on PostgreSQL (see `support::engines`): who gets a key and who is refused, policy
+//! changes taking effect at once, batch unwraps, concurrency, the audit log and its
+//! verification, and tampering with stored rows.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod support;
+
+use std::collections::HashMap;
+
+use addin_server::admin::{self, AdminError};
+use axum::http::{Method, StatusCode};
+use axum::Router;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Value};
+use support::{call, Provider, TestDb};
+
+struct World {
+    app: Router,
+    config: addin_server::config::Config,
+    db: TestDb,
+    tokens: HashMap<&'static str, String>,
+    engine: &'static str,
+    _dir: tempfile::TempDir,
+}
+
+impl World {
+    async fn new(provider: &Provider, engine: &'static str) -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let db = TestDb::new(engine, dir.path()).await;
+        let tenants = format!("{},{}", provider.tenant_a, provider.tenant_b);
+        let config = support::config(provider, &tenants, &db, dir.path());
+        let app = support::app(&config, dir.path()).await;
+        let mut tokens = HashMap::new();
+        for user in ["alice@a", "carol@a", "admin@a", "bob@b"] {
+            tokens.insert(user, provider.token(user).await);
+        }
+        World {
+            app,
+            config,
+            db,
+            tokens,
+            engine,
+            _dir: dir,
+        }
+    }
+
+    async fn as_user(
+        &self,
+        user: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        call(&self.app, method, path, Some(&self.tokens[user]), body).await
+    }
+
+    async fn create(&self, user: &str, body: Value) -> (String, String) {
+        let (status, v) = self
+            .as_user(user, Method::POST, "/v1/keys", Some(body))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{}: {v}", self.engine);
+        (
+            v["keyId"].as_str().unwrap().to_owned(),
+            v["key"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// The unwrap results of `ids` for `user`.
+    async fn unwrap(&self, user: &str, ids: &[&str]) -> Vec<Value> {
+        let (status, v) = self
+            .as_user(
+                user,
+                Method::POST,
+                "/v1/keys/unwrap",
+                Some(json!({ "keyIds": ids })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}: {v}", self.engine);
+        v["results"].as_array().unwrap().clone()
+    }
+
+    /// What `user` gets for `id`: the key, or the error code.
+    async fn outcome(&self, user: &str, id: &str) -> Result<String, String> {
+        let r = self.unwrap(user, &[id]).await.remove(0);
+        assert_eq!(r["keyId"], id);
+        match r["key"].as_str() {
+            Some(k) => Ok(k.to_owned()),
+            None => Err(r["error"]["code"].as_str().unwrap().to_owned()),
+        }
+    }
+
+    async fn verify(&self) -> Result<String, AdminError> {
+        admin::verify_audit(&self.config).await
+    }
+}
+
+fn absent_id() -> String {
+    URL_SAFE_NO_PAD.encode([9u8; 16])
+}
+
+#[tokio::test]
+async fn recipients_get_keys_and_everyone_else_is_refused_on_every_engine() {
+    let provider = Provider::start("test-key-1");
+    for engine in support::engines() {
+        let w = World::new(&provider, engine).await;
+
+        // Alice shares with Bob, in another tenant. The key is 32 random bytes.
+        let (id, key) = w
+            .create(
+                "alice@a",
+                json!({ "recipients": ["Bob@Fabrikam.example"], "label": "Q3 figures", "docId": "doc-1" }),
+            )
+            .await;
+        assert_eq!(URL_SAFE_NO_PAD.decode(&key).unwrap().len(), 32);
+        assert_eq!(id.len(), 22);
+        assert_eq!(
+            w.outcome("alice@a", &id).await,
+            Ok(key.clone()),
+            "{engine}: the owner"
+        );
+        assert_eq!(
+            w.outcome("bob@b", &id).await,
+            Ok(key.clone()),
+            "{engine}: a recipient"
+        );
+        // Carol (same tenant, not named) and the admin are told what a missing key tells.
+        let missing = w.unwrap("carol@a", &[&absent_id()]).await.remove(0);
+        for user in ["carol@a", "admin@a"] {
+            let refused = w.unwrap(user, &[&id]).await.remove(0);
+            assert_eq!(refused["error"], missing["error"], "{engine}: {user}");
+        }
+        assert_eq!(missing["error"]["code"], "not_found");
+
+        // The whole organisation: Carol yes, Bob (another tenant) no.
+        let (org, org_key) = w.create("alice@a", json!({ "recipients": ["*"] })).await;
+        assert_eq!(w.outcome("carol@a", &org).await, Ok(org_key));
+        assert_eq!(w.outcome("bob@b", &org).await, Err("not_found".into()));
+
+        // Policy: the owner and admins read it; others cannot tell it exists.
+        let path = format!("/v1/keys/{id}");
+        let (status, policy) = w.as_user("admin@a", Method::GET, &path, None).await;
+        assert_eq!(status, StatusCode::OK, "{policy}");
+        assert_eq!(policy["recipients"], json!(["bob@fabrikam.example"]));
+        assert_eq!(policy["owner"]["username"], "alice@contoso.example");
+        assert_eq!(policy["label"], "Q3 figures");
+        for user in ["bob@b", "carol@a"] {
+            let (status, v) = w.as_user(user, Method::GET, &path, None).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{user}: {v}");
+        }
+
+        // The owner removes Bob and adds Carol: at once.
+        let (status, v) = w
+            .as_user(
+                "alice@a",
+                Method::PATCH,
+                &path,
+                Some(json!({ "removeRecipients": ["bob@fabrikam.example"], "addRecipients": ["carol@contoso.example"] })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert_eq!(v["recipients"], json!(["carol@contoso.example"]));
+        assert_eq!(w.outcome("bob@b", &id).await, Err("not_found".into()));
+        assert_eq!(w.outcome("carol@a", &id).await, Ok(key.clone()));
+        // Only the owner changes recipients.
+        let (status, _) = w
+            .as_user(
+                "admin@a",
+                Method::PATCH,
+                &path,
+                Some(json!({ "addRecipients": ["x@y.example"] })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = w
+            .as_user(
+                "carol@a",
+                Method::PATCH,
+                &path,
+                Some(json!({ "addRecipients": ["x@y.example"] })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        // Bad input is named.
+        let (status, v) = w
+            .as_user(
+                "alice@a",
+                Method::PATCH,
+                &path,
+                Some(json!({ "expiresAt": "2001-01-01T00:00:00Z" })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("in the past"),
+            "{v}"
+        );
+        let (status, v) = w
+            .as_user(
+                "alice@a",
+                Method::POST,
+                "/v1/keys",
+                Some(json!({ "recipients": ["not an address"] })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("recipients[0]"),
+            "{v}"
+        );
+        let (status, v) = w
+            .as_user(
+                "alice@a",
+                Method::POST,
+                "/v1/keys",
+                Some(json!({ "recipient": [] })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+
+        // Expiry: a key that expires in two seconds is then refused as expired.
+        let soon = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
+        let soon = soon
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        let (brief, brief_key) = w
+            .create(
+                "alice@a",
+                json!({ "recipients": ["bob@fabrikam.example"], "expiresAt": soon }),
+            )
+            .await;
+        assert_eq!(w.outcome("bob@b", &brief).await, Ok(brief_key));
+
+        // Revocation: refused to all, the policy is frozen, revoking again is harmless.
+        let (status, v) = w
+            .as_user("alice@a", Method::POST, &format!("{path}/revoke"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert!(v["revokedAt"].is_string());
+        assert_eq!(w.outcome("carol@a", &id).await, Err("revoked".into()));
+        assert_eq!(w.outcome("alice@a", &id).await, Err("revoked".into()));
+        let (status, _) = w
+            .as_user(
+                "alice@a",
+                Method::PATCH,
+                &path,
+                Some(json!({ "addRecipients": ["x@y.example"] })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        let (status, _) = w
+            .as_user("admin@a", Method::POST, &format!("{path}/revoke"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+
+        tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+        assert_eq!(w.outcome("bob@b", &brief).await, Err("expired".into()));
+
+        // Batch: one round trip for a document; results in the order asked, duplicates and
+        // bad ids included.
+        let mut ids = Vec::new();
+        let mut keys = Vec::new();
+        for i in 0..50 {
+            let (id, key) = w
+                .create(
+                    "alice@a",
+                    json!({ "recipients": ["bob@fabrikam.example"], "docId": format!("doc-{i}") }),
+                )
+                .await;
+            ids.push(id);
+            keys.push(key);
+        }
+        let mut asked: Vec<&str> = ids.iter().map(String::as_str).collect();
+        asked.push(&ids[0]);
+        asked.push("not-a-key-id");
+        asked.push(&org);
+        let results = w.unwrap("bob@b", &asked).await;
+        assert_eq!(results.len(), 53);
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(results[i]["key"], key.as_str(), "{engine}: {i}");
+        }
+        assert_eq!(results[50]["key"], keys[0].as_str());
+        assert_eq!(results[51]["error"]["code"], "invalid_key_id");
+        assert_eq!(results[52]["error"]["code"], "not_found");
+        let too_many: Vec<String> = (0..257).map(|_| absent_id()).collect();
+        let (status, v) = w
+            .as_user(
+                "bob@b",
+                Method::POST,
+                "/v1/keys/unwrap",
+                Some(json!({ "keyIds": too_many })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+
+        // The owner's list, paged.
+        let mut seen = 0;
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/v1/keys?owner=me&limit=20&cursor={c}"),
+                None => "/v1/keys?owner=me&limit=20".to_owned(),
+            };
+            let (status, page) = w.as_user("alice@a", Method::GET, &path, None).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            seen += page["items"].as_array().unwrap().len();
+            match page["next"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, 53, "{engine}: every key alice owns, once");
+        let (_, bobs) = w
+            .as_user("bob@b", Method::GET, "/v1/keys?owner=me", None)
+            .await;
+        assert_eq!(bobs["items"], json!([]));
+
+        // The audit log: admins only, with reasons; statistics per user.
+        let (status, _) = w
+            .as_user("alice@a", Method::GET, "/v1/admin/audit", None)
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, denials) = w
+            .as_user(
+                "admin@a",
+                Method::GET,
+                "/v1/admin/audit?action=deny&limit=200",
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{denials}");
+        let reasons: Vec<&str> = denials["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["reason"].as_str().unwrap())
+            .collect();
+        for reason in ["not a recipient", "revoked", "expired"] {
+            assert!(reasons.contains(&reason), "{engine}: {reasons:?}");
+        }
+        let (_, carol) = w
+            .as_user(
+                "admin@a",
+                Method::GET,
+                "/v1/admin/audit?user=carol@contoso.example",
+                None,
+            )
+            .await;
+        assert!(carol["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["actor"]["username"] == "carol@contoso.example"));
+        let (status, stats) = w
+            .as_user("admin@a", Method::GET, "/v1/admin/stats", None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{stats}");
+        let alice = stats["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["user"] == "alice@contoso.example")
+            .unwrap();
+        assert_eq!(alice["keysCreated"], 53, "{stats}");
+        let report = w.verify().await.unwrap();
+        assert!(report.contains("intact"), "{report}");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_creates_and_unwraps_all_succeed_and_chain_cleanly() {
+    let provider = Provider::start("test-key-1");
+    for engine in support::engines() {
+        let w = std::sync::Arc::new(World::new(&provider, engine).await);
+        let tasks: Vec<_> = (0..64)
+            .map(|i| {
+                let w = w.clone();
+                tokio::spawn(async move {
+                    let (id, key) = w
+                        .create("alice@a", json!({ "recipients": ["bob@fabrikam.example"], "label": format!("t{i}") }))
+                        .await;
+                    assert_eq!(w.outcome("bob@b", &id).await, Ok(key.clone()));
+                    assert_eq!(w.outcome("carol@a", &id).await, Err("not_found".into()));
+                    id
+                })
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for t in tasks {
+            ids.push(t.await.unwrap());
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 64);
+        let report = w.verify().await.unwrap();
+        assert!(report.contains("intact: 192 records"), "{engine}: {report}");
+    }
+}
+
+#[tokio::test]
+async fn tampering_with_a_wrapped_key_or_the_audit_log_is_detected() {
+    let provider = Provider::start("test-key-1");
+    for engine in support::engines() {
+        let w = World::new(&provider, engine).await;
+        let (a, _) = w.create("alice@a", json!({ "recipients": [] })).await;
+        let (b, key_b) = w.create("alice@a", json!({ "recipients": [] })).await;
+        let raw = w.db.raw().await;
+
+        // Someone with database access moves b's wrapped key onto a: it no longer unwraps.
+        sqlx::query("UPDATE data_keys SET wrapped = (SELECT wrapped FROM data_keys WHERE key_id = $1) WHERE key_id = $2")
+            .bind(&b)
+            .bind(&a)
+            .execute(&raw)
+            .await
+            .unwrap();
+        assert_eq!(w.outcome("alice@a", &a).await, Err("integrity".into()));
+        assert_eq!(w.outcome("alice@a", &b).await, Ok(key_b));
+        let (_, denials) = w
+            .as_user("admin@a", Method::GET, "/v1/admin/audit?action=deny", None)
+            .await;
+        assert_eq!(
+            denials["items"][0]["reason"],
+            "the stored key failed its integrity check"
+        );
+        assert!(w.verify().await.is_ok());
+
+        // The log refuses changes; with its guard removed, a change is found and named.
+        let edit = sqlx::query("UPDATE audit_log SET reason = 'nothing' WHERE seq = 3")
+            .execute(&raw)
+            .await;
+        assert!(edit.is_err(), "{engine}: the audit log must be append-only");
+        match engine {
+            "sqlite" => {
+                sqlx::query("DROP TRIGGER audit_log_no_update")
+                    .execute(&raw)
+                    .await
+                    .unwrap();
+                sqlx::query("DROP TRIGGER audit_log_no_delete")
+                    .execute(&raw)
+                    .await
+                    .unwrap();
+            }
+            _ => {
+                sqlx::query("DROP TRIGGER audit_log_no_change ON audit_log")
+                    .execute(&raw)
+                    .await
+                    .unwrap();
+            }
+        }
+        sqlx::query("UPDATE audit_log SET actor_name = 'mallory@contoso.example' WHERE seq = 3")
+            .execute(&raw)
+            .await
+            .unwrap();
+        let Err(AdminError::Tampered(report)) = w.verify().await else {
+            panic!("{engine}: a modified record passed")
+        };
+        assert!(report.contains("record 3 was modified"), "{report}");
+        sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+            .execute(&raw)
+            .await
+            .unwrap();
+        let Err(AdminError::Tampered(report)) = w.verify().await else {
+            panic!("{engine}: a deleted record passed")
+        };
+        assert!(report.contains("record 2 was deleted"), "{report}");
+        let last: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM audit_log")
+            .fetch_one(&raw)
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM audit_log WHERE seq = $1")
+            .bind(last)
+            .execute(&raw)
+            .await
+            .unwrap();
+        let Err(AdminError::Tampered(report)) = w.verify().await else {
+            panic!("{engine}: a truncated log passed")
+        };
+        assert!(report.contains("deleted from the end"), "{report}");
+        raw.close().await;
+    }
+}

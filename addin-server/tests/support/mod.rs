@@ -1,0 +1,265 @@
+//! What the server's integration tests share: a real OpenID provider (npm `oidc-provider`,
+//! configured like Entra ID by `tests/support/oidc-provider.mjs`), fresh databases of each
+//! engine, and the application wired to both.
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use addin_server::app::{router, AppState};
+use addin_server::auth;
+use addin_server::broker::MasterKeys;
+use addin_server::config::Config;
+use addin_server::store::Store;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+use sqlx::Connection;
+use tower::ServiceExt;
+
+pub const CLIENT_ID: &str = "6c1f2a9e-5b0d-4e3f-8a7b-9c8d7e6f5a4b";
+
+/// The provider, running until dropped.
+pub struct Provider {
+    child: Child,
+    pub authority: String,
+    pub tenant_a: String,
+    pub tenant_b: String,
+    pub kid: String,
+    pub private_key_pem: String,
+}
+
+impl Provider {
+    pub fn start(kid: &str) -> Provider {
+        // reqwest (here and in the server) needs the process's rustls provider.
+        auth::http_client().unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut child = Command::new("node")
+            .arg(root.join("tests/support/oidc-provider.mjs"))
+            .args([CLIENT_ID, kid])
+            .current_dir(&root)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node must be installed (scripts/setup.sh installs it)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let v: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("the provider did not start ({e}): {line:?}"));
+        Provider {
+            child,
+            authority: v["authority"].as_str().unwrap().to_owned(),
+            tenant_a: v["tenants"]["a"].as_str().unwrap().to_owned(),
+            tenant_b: v["tenants"]["b"].as_str().unwrap().to_owned(),
+            kid: v["kid"].as_str().unwrap().to_owned(),
+            private_key_pem: v["privateKeyPem"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// A real access token from the provider, for `client` (`alice@a`, `carol@a`, `admin@a`,
+    /// `bob@b`).
+    pub async fn token(&self, client: &str) -> String {
+        let tenant = if client.ends_with("@a") {
+            &self.tenant_a
+        } else {
+            &self.tenant_b
+        };
+        let response: Value = reqwest::Client::new()
+            .post(format!("{}/{tenant}/v2.0/token", self.authority))
+            .basic_auth(client, Some("secret"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("scope", "access_as_user"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        response["access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no token: {response}"))
+            .to_owned()
+    }
+
+    /// Claims like the provider's, for tenant a, valid now.
+    pub fn claims(&self) -> Value {
+        let now = now();
+        json!({
+            "iss": format!("{}/{}/v2.0", self.authority, self.tenant_a),
+            "aud": CLIENT_ID, "tid": self.tenant_a, "oid": "11111111-1111-4111-8111-111111111111",
+            "scp": "access_as_user", "ver": "2.0", "preferred_username": "alice@contoso.example",
+            "name": "Alice Martin", "roles": [], "iat": now, "nbf": now, "exp": now + 3600,
+        })
+    }
+
+    /// Signs `claims` with the provider's own key.
+    pub fn sign(&self, claims: &Value) -> String {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(
+            &header,
+            claims,
+            &EncodingKey::from_rsa_pem(self.private_key_pem.as_bytes()).unwrap(),
+        )
+        .unwrap()
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// A database for one test: a SQLite file in a temporary directory, or a fresh database in the
+/// PostgreSQL cluster that `scripts/test.sh` starts (`ADDIN_TEST_POSTGRES_URL`).
+pub struct TestDb {
+    /// `ADDIN_DATABASE_URL` for it.
+    pub url: String,
+    /// Its engine's name, for messages.
+    pub engine: &'static str,
+}
+
+/// The engines to run a suite on: SQLite always; PostgreSQL when `ADDIN_TEST_POSTGRES_URL` is
+/// set. `scripts/test.sh` sets it and `ADDIN_REQUIRE_POSTGRES=1`, which makes its absence a
+/// failure rather than a skip.
+pub fn engines() -> Vec<&'static str> {
+    let pg = std::env::var("ADDIN_TEST_POSTGRES_URL").is_ok();
+    if !pg && std::env::var("ADDIN_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+        panic!("ADDIN_REQUIRE_POSTGRES=1 but ADDIN_TEST_POSTGRES_URL is not set: the PostgreSQL cluster of scripts/test.sh did not start");
+    }
+    if pg {
+        vec!["sqlite", "postgres"]
+    } else {
+        eprintln!("note: ADDIN_TEST_POSTGRES_URL is not set, so this suite runs on SQLite only (scripts/test.sh runs it on both)");
+        vec!["sqlite"]
+    }
+}
+
+impl TestDb {
+    /// A fresh, empty database of `engine` (`sqlite` or `postgres`); SQLite's file goes in `dir`.
+    pub async fn new(engine: &'static str, dir: &Path) -> TestDb {
+        match engine {
+            "sqlite" => TestDb {
+                url: format!("sqlite://{}", dir.join("addin.db").display()),
+                engine,
+            },
+            "postgres" => {
+                let admin = std::env::var("ADDIN_TEST_POSTGRES_URL").unwrap();
+                let mut name = [0u8; 8];
+                getrandom::getrandom(&mut name).unwrap();
+                let name = format!(
+                    "t_{}",
+                    name.iter().map(|b| format!("{b:02x}")).collect::<String>()
+                );
+                let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                conn.close().await.unwrap();
+                let mut url = url::Url::parse(&admin).unwrap();
+                url.set_path(&name);
+                TestDb {
+                    url: url.to_string(),
+                    engine,
+                }
+            }
+            other => panic!("unknown engine {other}"),
+        }
+    }
+
+    /// A raw connection pool to it, for tests that tamper with rows behind the server's back.
+    pub async fn raw(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.url).await.unwrap()
+    }
+}
+
+/// The configuration of a server on `db`, trusting `provider` for tenants `tenants`, with its
+/// data directory (master key file) in `dir`.
+pub fn config(provider: &Provider, tenants: &str, db: &TestDb, dir: &Path) -> Config {
+    Config::from_vars(
+        [
+            ("ADDIN_AUTHORITY", provider.authority.as_str()),
+            ("ADDIN_INSECURE_HTTP", "true"),
+            ("ADDIN_CLIENT_ID", CLIENT_ID),
+            ("ADDIN_ALLOWED_TENANTS", tenants),
+            ("ADDIN_DATABASE_URL", db.url.as_str()),
+            ("ADDIN_DATA_DIR", &dir.join("data").to_string_lossy()),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned())),
+    )
+    .unwrap()
+}
+
+/// The application for `config`, with the task pane served from `dir`.
+pub async fn app(config: &Config, dir: &Path) -> Router {
+    let store = Store::open(&config.database).await.unwrap();
+    let master = Arc::new(MasterKeys::open(config, &store).await.unwrap());
+    router(AppState::new(config, store, master).unwrap(), dir)
+}
+
+/// Calls `method path` with `token` (if any) and a JSON `body` (if any): (status, JSON answer).
+pub async fn call(
+    app: &Router,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let request = match body {
+        Some(body) => request
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let value = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            panic!(
+                "{path}: not JSON ({e}): {:?}",
+                String::from_utf8_lossy(&bytes)
+            )
+        })
+    };
+    (status, value)
+}
+
+/// `json!` re-exported for the test files.
+pub fn empty() -> Value {
+    json!({})
+}
