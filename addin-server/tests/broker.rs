@@ -486,3 +486,133 @@ async fn tampering_with_a_wrapped_key_or_the_audit_log_is_detected() {
         raw.close().await;
     }
 }
+
+#[tokio::test]
+async fn master_key_rotation_rewraps_and_running_servers_follow() {
+    let provider = Provider::start("test-key-1");
+    for engine in support::engines() {
+        let w = World::new(&provider, engine).await;
+        let mut created = Vec::new();
+        for _ in 0..5 {
+            created.push(w.create("alice@a", json!({ "recipients": [] })).await);
+        }
+        let status = admin::key_status(&w.config).await.unwrap();
+        assert!(status.contains("v1: 5 keys (current"), "{status}");
+        let refused = admin::retire_master(&w.config, 1)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("newest"), "{refused}");
+        // A second server on the same database, which will not meet the new version for a while.
+        let stale = support::app(&w.config, w._dir.path()).await;
+        let staler = support::app(&w.config, w._dir.path()).await;
+
+        let report = admin::rotate_master(&w.config).await.unwrap();
+        assert!(report.contains("Added master key version 2"), "{report}");
+        assert!(
+            report.contains("Rewrapped 5 keys under version 2"),
+            "{report}"
+        );
+        // The running server meets keys wrapped under a version it has not loaded: it reloads.
+        for (id, key) in &created {
+            assert_eq!(w.outcome("alice@a", id).await, Ok(key.clone()), "{engine}");
+        }
+        // A key created by the stale server is wrapped under v1, so v1 cannot retire yet.
+        let (status, v) = call(
+            &stale,
+            Method::POST,
+            "/v1/keys",
+            Some(&w.tokens["alice@a"]),
+            Some(json!({ "recipients": [] })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        let (late, late_key) = (
+            v["keyId"].as_str().unwrap().to_owned(),
+            v["key"].as_str().unwrap().to_owned(),
+        );
+        let refused = admin::retire_master(&w.config, 1)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("keys rewrap"), "{refused}");
+        let report = admin::rewrap(&w.config).await.unwrap();
+        assert!(
+            report.contains("Rewrapped 1 keys under version 2"),
+            "{report}"
+        );
+        let report = admin::retire_master(&w.config, 1).await.unwrap();
+        assert!(report.contains("Retired master key version 1"), "{report}");
+        let refused = admin::retire_master(&w.config, 2)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("newest"), "{refused}");
+        assert_eq!(w.outcome("alice@a", &late).await, Ok(late_key.clone()));
+        // The stale server reloads the file when it meets a key wrapped under v2.
+        let (_, v) = call(
+            &stale,
+            Method::POST,
+            "/v1/keys/unwrap",
+            Some(&w.tokens["alice@a"]),
+            Some(json!({ "keyIds": [late] })),
+        )
+        .await;
+        assert_eq!(v["results"][0]["key"], late_key.as_str(), "{v}");
+        // A server whose newest version was retired meanwhile reloads before it wraps.
+        let (status, v) = call(
+            &staler,
+            Method::POST,
+            "/v1/keys",
+            Some(&w.tokens["alice@a"]),
+            Some(json!({ "recipients": [] })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        assert_eq!(
+            w.outcome("alice@a", v["keyId"].as_str().unwrap()).await,
+            Ok(v["key"].as_str().unwrap().to_owned())
+        );
+        let status = admin::key_status(&w.config).await.unwrap();
+        assert!(status.contains("v1: 0 keys (retired)"), "{status}");
+        assert!(status.contains("v2: 7 keys (current"), "{status}");
+        assert!(w.verify().await.unwrap().contains("intact"));
+        let (_, rotations) = w
+            .as_user(
+                "admin@a",
+                Method::GET,
+                "/v1/admin/audit?action=rotate",
+                None,
+            )
+            .await;
+        assert_eq!(
+            rotations["items"],
+            json!([]),
+            "system records are not a tenant's"
+        );
+
+        // Another master key file is refused at start, saying what to do.
+        let key_file = w.config.data_dir.join("master.key");
+        let text = std::fs::read_to_string(&key_file).unwrap();
+        let other = URL_SAFE_NO_PAD.encode([1u8; 32]);
+        let swapped: String = text
+            .lines()
+            .map(|l| {
+                if l.starts_with("v2 ") {
+                    format!("v2 {other}\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        std::fs::write(&key_file, swapped).unwrap();
+        let e = admin::key_status(&w.config).await.unwrap_err().to_string();
+        assert!(
+            e.contains("version 2") && e.contains("restore the right file"),
+            "{e}"
+        );
+        std::fs::remove_file(&key_file).unwrap();
+        let e = admin::key_status(&w.config).await.unwrap_err().to_string();
+        assert!(e.contains("cannot read the master key file"), "{e}");
+    }
+}

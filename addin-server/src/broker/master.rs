@@ -18,7 +18,8 @@ const RELOAD_FLOOR: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub struct MasterKeys {
     ring: RwLock<Arc<Keyring>>,
-    last_reload: Mutex<Instant>,
+    /// When the file was last reloaded for a missing version (`None`: never).
+    last_reload: Mutex<Option<Instant>>,
 }
 
 /// Where the master key file of `config` is.
@@ -52,7 +53,7 @@ impl MasterKeys {
     pub fn from_ring(ring: Keyring) -> MasterKeys {
         MasterKeys {
             ring: RwLock::new(Arc::new(ring)),
-            last_reload: Mutex::new(Instant::now()),
+            last_reload: Mutex::new(None),
         }
     }
 
@@ -62,6 +63,17 @@ impl MasterKeys {
             Ok(ring) => ring.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
+    }
+
+    /// Reloads the file now (after a write found this server's newest version retired).
+    pub async fn reload(&self, store: &Store) -> Result<Arc<Keyring>, BrokerError> {
+        let fresh = Keyring::open(self.ring().path())?;
+        check(&fresh, store).await?;
+        let fresh = Arc::new(fresh);
+        if let Ok(mut slot) = self.ring.write() {
+            *slot = fresh.clone();
+        }
+        Ok(fresh)
     }
 
     /// The keyring with `version` in it, reloading the file (at most once a second) if the one
@@ -75,10 +87,10 @@ impl MasterKeys {
             let Ok(mut last) = self.last_reload.lock() else {
                 return ring;
             };
-            if last.elapsed() < RELOAD_FLOOR {
+            if last.is_some_and(|t| t.elapsed() < RELOAD_FLOOR) {
                 return ring;
             }
-            *last = Instant::now();
+            *last = Some(Instant::now());
         }
         match Keyring::open(ring.path()) {
             Ok(fresh) => match check(&fresh, store).await {

@@ -304,9 +304,16 @@ impl Broker {
         let doc_id = input::text("docId", req.doc_id.as_deref())?;
         let key_id = new_key_id()?;
         let data_key = random_key()?;
-        let ring = self.master.ring();
-        let (version, wrapped) = ring.wrap(&p.tenant_id, &key_id, &data_key)?;
-        let new = NewKey {
+        let mut audit = event(p, Action::Create, Some(&key_id), Some(&p.tenant_id));
+        audit.detail = Some(
+            serde_json::json!({
+                "recipients": recipients.named,
+                "wholeOrganisation": recipients.whole_tenant,
+                "expiresAt": expires_at.map(input::rfc3339),
+            })
+            .to_string(),
+        );
+        let mut new = NewKey {
             key_id: key_id.clone(),
             tenant_id: p.tenant_id.clone(),
             owner_oid: p.object_id.clone(),
@@ -317,18 +324,9 @@ impl Broker {
             doc_id,
             created_at: now / 1000,
             expires_at,
-            master_version: i64::from(version),
-            wrapped,
+            master_version: 0,
+            wrapped: Vec::new(),
         };
-        let mut audit = event(p, Action::Create, Some(&key_id), Some(&p.tenant_id));
-        audit.detail = Some(
-            serde_json::json!({
-                "recipients": recipients.named,
-                "wholeOrganisation": recipients.whole_tenant,
-                "expiresAt": expires_at.map(input::rfc3339),
-            })
-            .to_string(),
-        );
         let row = KeyRow {
             key_id: key_id.clone(),
             tenant_id: new.tenant_id.clone(),
@@ -342,9 +340,31 @@ impl Broker {
             expires_at,
             revoked_at: None,
         };
-        self.store
-            .write(vec![Write::CreateKey { key: new, audit }])
-            .await?;
+        // If the newest version this server knows was retired meanwhile, reload and try once
+        // more: a key wrapped under a retired version could not be unwrapped elsewhere.
+        let mut ring = self.master.ring();
+        for attempt in 0..2 {
+            let (version, wrapped) = ring.wrap(&p.tenant_id, &key_id, &data_key)?;
+            new.master_version = i64::from(version);
+            new.wrapped = wrapped;
+            let written = self
+                .store
+                .write(vec![Write::CreateKey {
+                    key: new.clone(),
+                    audit: audit.clone(),
+                }])
+                .await?;
+            if written.first() == Some(&Written::Done) {
+                break;
+            }
+            if attempt == 1 {
+                return Err(BrokerError::MasterKey(format!(
+                    "master key version {version} is retired but is still the newest in {}; copy the current master key file to this server",
+                    ring.path().display()
+                )));
+            }
+            ring = self.master.reload(&self.store).await?;
+        }
         Ok(Created {
             key_id,
             key: Zeroizing::new(URL_SAFE_NO_PAD.encode(data_key.as_ref())),

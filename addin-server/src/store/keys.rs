@@ -268,14 +268,17 @@ impl Store {
     }
 }
 
+/// Inserts `key` unless its master key version is retired (a server that has not reloaded the
+/// key file since would otherwise wrap keys no other server can unwrap).
 pub(super) async fn insert(
     tx: &mut Transaction<'static, Any>,
     key: &NewKey,
-) -> Result<(), StoreError> {
-    sqlx::query(
+) -> Result<Written, StoreError> {
+    let done = sqlx::query(
         "INSERT INTO data_keys (key_id, tenant_id, owner_oid, owner_name, whole_tenant, label, \
          doc_id, created_at, updated_at, expires_at, revoked_at, master_version, wrapped) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, NULL, $10, $11)",
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $8, $9, NULL, $10, $11 \
+         WHERE EXISTS (SELECT 1 FROM master_keys WHERE version = $10 AND retired_at IS NULL)",
     )
     .bind(&key.key_id)
     .bind(&key.tenant_id)
@@ -290,10 +293,13 @@ pub(super) async fn insert(
     .bind(&key.wrapped)
     .execute(&mut **tx)
     .await?;
+    if done.rows_affected() == 0 {
+        return Ok(Written::NotApplied);
+    }
     for recipient in &key.recipients {
         add_recipient(tx, &key.key_id, recipient).await?;
     }
-    Ok(())
+    Ok(Written::Done)
 }
 
 async fn add_recipient(

@@ -27,7 +27,7 @@ pub const MAX_BATCH_OPS: usize = 512;
 pub enum Write {
     /// Record an event only (a release or a denial).
     Audit(Event),
-    /// Create a data key with its recipients.
+    /// Create a data key with its recipients, unless its master key version is retired.
     CreateKey {
         /// The key.
         key: NewKey,
@@ -192,10 +192,7 @@ async fn apply(
 ) -> Result<Written, StoreError> {
     let (written, audit) = match op {
         Write::Audit(event) => (Written::Done, Some(event)),
-        Write::CreateKey { key, audit } => {
-            keys::insert(tx, key).await?;
-            (Written::Done, Some(audit))
-        }
+        Write::CreateKey { key, audit } => (keys::insert(tx, key).await?, Some(audit)),
         Write::ChangePolicy { change, audit } => (keys::change(tx, change).await?, Some(audit)),
         Write::Revoke { key_id, at, audit } => (keys::revoke(tx, key_id, *at).await?, Some(audit)),
         Write::Rewrap {
