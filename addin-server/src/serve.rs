@@ -159,7 +159,9 @@ fn print_banner(
         Database::Postgres(url) => format!("  Database          PostgreSQL {url}"),
     });
     lines.push("Press Ctrl-C to stop.".to_owned());
-    println!("{}", lines.join("\n"));
+    // A closed standard output (a supervisor that stopped reading) must not stop the server.
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{}", lines.join("\n"));
 }
 
 /// Registers for Ctrl-C (SIGINT) and SIGTERM now, so a signal that arrives right after the

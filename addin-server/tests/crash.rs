@@ -54,6 +54,8 @@ fn start(provider: &Provider, db: &TestDb, data: &Path) -> Server {
             };
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server exited before listening");
 }
 
