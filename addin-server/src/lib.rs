@@ -6,12 +6,15 @@
 //!
 //! - [`config`] reads and checks the `ADDIN_*` settings;
 //! - [`tls`] loads the certificate or generates a development one;
-//! - [`store`] opens and migrates the database;
+//! - [`store`] opens and migrates the database (SQLite or PostgreSQL) and owns its one writer;
+//! - [`keyring`] holds the master key file, [`audit`] the audit log's hash chain;
 //! - [`manifest`] renders the Office manifests for this deployment;
+//! - [`auth`] validates Entra ID tokens; [`broker`] creates and releases data keys;
 //! - [`app`] builds the HTTP routes, and [`error`] maps errors to JSON answers;
 //! - [`serve`] binds, serves and shuts down gracefully.
 //!
-//! [`scan_command`] is the admin's `addin-server scan`, over the clients' own scanner.
+//! [`scan_command`] is the admin's `addin-server scan`, over the clients' own scanner;
+//! [`admin`] the `migrate`, `keys` and `audit verify` subcommands.
 #![deny(missing_docs)]
 
 pub mod admin;
