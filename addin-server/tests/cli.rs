@@ -156,3 +156,38 @@ fn scan_explains_a_bad_dictionary_or_file_with_exit_code_2() {
     assert_eq!(code, Some(2));
     assert!(err.contains("is not UTF-8 text; convert it first"), "{err}");
 }
+
+#[test]
+fn migrate_keys_status_and_audit_verify_work_on_a_fresh_data_directory() {
+    let data = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_addin-server"))
+            .env_clear()
+            .env("ADDIN_DATA_DIR", data.path())
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = run(&["migrate"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("SQLite database is up to date (3 migrations)"),
+        "{out}"
+    );
+    assert!(out.contains("0003 key broker"), "{out}");
+    let (code, out) = run(&["keys", "status"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("v1: 0 keys (current: wraps new keys)"),
+        "{out}"
+    );
+    let (code, out) = run(&["audit", "verify"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("intact: 0 records"), "{out}");
+    let (code, _) = run(&["keys", "retire-master", "1"]);
+    assert_eq!(code, Some(2));
+}
