@@ -7,19 +7,22 @@
 #             figures also in target/bench/envelope.json)
 #   auth      authenticated GET /v1/me against GET /healthz on one server, with wrk and a real
 #             OpenID provider's token (bench/auth.mjs; figures also in target/bench/auth.json)
-# Usage: scripts/bench.sh [scan|envelope|auth]   (all by default)
+#   keys      the key broker: unwrapping one key and batches of keys against GET /healthz, with wrk,
+#             on SQLite and on a throwaway PostgreSQL cluster (scripts/postgres.sh), plus batch
+#             latency and the server's memory (bench/keys.mjs; figures also in target/bench/keys.json)
+# Usage: scripts/bench.sh [scan|envelope|auth|keys]   (all by default)
 # For the native side alone there is also `cargo bench -p addin-wasm`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 which="${1:-all}"
 case "$which" in
-  all|scan|envelope|auth) ;;
-  *) die "scripts/bench.sh: unknown benchmark $which; use scan, envelope, auth, or nothing for all" ;;
+  all|scan|envelope|auth|keys) ;;
+  *) die "scripts/bench.sh: unknown benchmark $which; use scan, envelope, auth, keys, or nothing for all" ;;
 esac
 
 [[ "${ADDIN_SKIP_SETUP:-}" == 1 ]] || "$ROOT/scripts/setup.sh"
-[[ "$which" == auth ]] || "$ROOT/scripts/build-wasm.sh"
+[[ "$which" == auth || "$which" == keys ]] || "$ROOT/scripts/build-wasm.sh"
 mkdir -p "$TARGET_DIR/bench"
 
 # Native sides are built with the WebAssembly module's profile, so both get the same LTO.
@@ -47,4 +50,15 @@ fi
 if [[ "$which" == all || "$which" == auth ]]; then
   cargo build --quiet --release -p addin-server
   node bench/auth.mjs
+fi
+
+if [[ "$which" == all || "$which" == keys ]]; then
+  cargo build --quiet --release -p addin-server
+  source "$ROOT/scripts/postgres.sh"
+  pg_dir="$(mktemp -d "${TMPDIR:-/tmp}/addin-pg.XXXXXX")"
+  trap 'pg_stop "$pg_dir"' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  pg_start "$pg_dir" || die "scripts/bench.sh: could not start PostgreSQL for the key broker benchmark"
+  node bench/keys.mjs
 fi

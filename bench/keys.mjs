@@ -1,0 +1,223 @@
+// The key broker benchmark: unwrapping data keys (POST /v1/keys/unwrap) against GET /healthz on
+// the same server, with wrk, for each store engine (SQLite, then PostgreSQL) in one run. Every
+// unwrap writes an audit record that the group-commit writer commits before the answer, so this
+// measures the broker together with its store.
+//
+// For each engine: alice creates KEYS keys for bob (another tenant); then wrk runs GET /healthz
+// (the baseline), an unwrap of one key per request as bob cycling through the keys, and an unwrap
+// of BATCH keys per request; the batch's latency is also timed with sequential requests from
+// here. The server's RSS (VmRSS) is read when idle after start and sampled during the wrk runs.
+// The tokens are minted beforehand, and every key is checked to unwrap for bob before the
+// measurement, so every request under wrk is a release; any that fails (a non-2xx answer or a
+// socket error) stops the benchmark.
+//
+// Run it with scripts/bench.sh keys, which builds the release server and starts a throwaway
+// PostgreSQL cluster (scripts/postgres.sh) whose URL it passes as ADDIN_TEST_POSTGRES_URL;
+// without that variable only SQLite is measured. Like auth.mjs it starts the OpenID provider of
+// the tests and the server on loopback (plain HTTP). ADDIN_BENCH_SECONDS sets the seconds per wrk
+// run (10 by default). Figures go to stdout and to target/bench/keys.json.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../tests/support/paths.mjs';
+import { CLIENT_ID, CONNECTIONS, DURATION, THREADS, mintToken, rssKiB, startProvider, startServer, wrk } from './support.mjs';
+
+const KEYS = 1000; // keys created per engine
+const BATCH = 50; // keys per request in the batch measurement
+const SERIAL = 200; // sequential batch requests timed (after SERIAL / 10 untimed)
+const CREATORS = 16; // concurrent create requests during setup
+const BOB = 'bob@fabrikam.example';
+
+const children = [];
+const tmp = mkdtempSync(join(tmpdir(), 'addin-bench-keys-'));
+
+const post = async (base, path, token, body, want) => {
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (response.status !== want) throw new Error(`POST ${path} answered ${response.status}, not ${want}: ${text}`);
+  return JSON.parse(text);
+};
+
+/** Checks that an unwrap answer released every key asked for. */
+const released = (answer, ids) => {
+  const bad = answer.results.filter((r) => !r.key);
+  if (bad.length > 0 || answer.results.length !== ids.length) {
+    throw new Error(`unwrap refused ${bad.length} of ${ids.length} keys, e.g. ${JSON.stringify(bad[0])}`);
+  }
+};
+
+/** A wrk script posting the given bodies to /v1/keys/unwrap in turn, each thread from its own place. */
+const unwrapScript = (name, token, bodies) => {
+  const path = join(tmp, name);
+  const lua = `-- Written by bench/keys.mjs: POST /v1/keys/unwrap, each request the next of ${bodies.length} bodies.
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer ${token}"
+wrk.headers["Content-Type"] = "application/json"
+local bodies = {
+${bodies.map((b) => `  '${b}',`).join('\n')}
+}
+local threads = 0
+function setup(thread)
+  thread:set("start", (threads * 499) % #bodies)
+  threads = threads + 1
+end
+local i = 0
+function init(args)
+  i = start or 0
+end
+function request()
+  i = i % #bodies + 1
+  return wrk.format(nil, nil, nil, bodies[i])
+end
+`;
+  writeFileSync(path, lua);
+  return path;
+};
+
+const round = (v) => Math.round(v * 1000) / 1000;
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+
+async function measure(engine, env, tokens, provider) {
+  const data = join(tmp, engine);
+  mkdirSync(data);
+  const { server, base, output, log } = await startServer(
+    {
+      ADDIN_DATA_DIR: data,
+      ADDIN_AUTHORITY: provider.authority,
+      ADDIN_CLIENT_ID: CLIENT_ID,
+      ADDIN_ALLOWED_TENANTS: `${provider.tenants.a},${provider.tenants.b}`,
+      ...env,
+    },
+    children,
+  );
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const rssIdleKiB = rssKiB(server.pid);
+
+    // Setup: alice creates the keys for bob, CREATORS at a time.
+    const ids = [];
+    const created = performance.now();
+    await Promise.all(
+      Array.from({ length: CREATORS }, async () => {
+        while (ids.length < KEYS) {
+          const slot = ids.push(null) - 1;
+          ids[slot] = (await post(base, '/v1/keys', tokens.alice, { recipients: [BOB] }, 201)).keyId;
+        }
+      }),
+    );
+    const setupSeconds = round((performance.now() - created) / 1000);
+    // Every key unwraps for bob, so every unwrap under wrk is a release.
+    for (let i = 0; i < ids.length; i += 250) {
+      const some = ids.slice(i, i + 250);
+      released(await post(base, '/v1/keys/unwrap', tokens.bob, { keyIds: some }, 200), some);
+    }
+    const batches = [];
+    for (let i = 0; i + BATCH <= ids.length; i += BATCH) batches.push(ids.slice(i, i + BATCH));
+
+    // The batch's latency, one request at a time from here.
+    const times = [];
+    for (let n = 0; n < SERIAL + SERIAL / 10; n++) {
+      const batch = batches[n % batches.length];
+      const t = performance.now();
+      const answer = await post(base, '/v1/keys/unwrap', tokens.bob, { keyIds: batch }, 200);
+      const ms = performance.now() - t;
+      released(answer, batch);
+      if (n >= SERIAL / 10) times.push(ms);
+    }
+    times.sort((a, b) => a - b);
+    const serial = { medianMs: round(quantile(times, 0.5)), p99Ms: round(quantile(times, 0.99)), requests: times.length };
+
+    // wrk, sampling the server's RSS meanwhile.
+    let rssLoadedMaxKiB = 0;
+    const sampled = async (run) => {
+      const timer = setInterval(() => {
+        rssLoadedMaxKiB = Math.max(rssLoadedMaxKiB, rssKiB(server.pid));
+      }, 100);
+      try {
+        return await run;
+      } finally {
+        clearInterval(timer);
+        rssLoadedMaxKiB = Math.max(rssLoadedMaxKiB, rssKiB(server.pid));
+      }
+    };
+    const health = await sampled(wrk(`${base}/healthz`, [], `${engine}: GET /healthz`));
+    const one = unwrapScript(`${engine}-one.lua`, tokens.bob, ids.map((id) => JSON.stringify({ keyIds: [id] })));
+    const single = await sampled(wrk(`${base}/v1/keys/unwrap`, ['-s', one], `${engine}: unwrap of one key`));
+    const many = unwrapScript(`${engine}-batch.lua`, tokens.bob, batches.map((keyIds) => JSON.stringify({ keyIds })));
+    const batch = await sampled(wrk(`${base}/v1/keys/unwrap`, ['-s', many], `${engine}: unwrap of ${BATCH} keys`));
+    batch.keysPerSecond = Math.round(batch.rps * BATCH);
+    const rssEndKiB = rssKiB(server.pid);
+
+    if (server.exitCode !== null) throw new Error(`the ${engine} server exited with ${server.exitCode}:\n${output()}`);
+    // What the server logged beyond the warning that it generated a master key.
+    const said = log()
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .split('\n')
+      .filter((line) => line.trim() && !line.includes('generated the master key file'));
+    return {
+      setup: { keys: KEYS, seconds: setupSeconds },
+      health,
+      single: { ...single, vsHealth: round(single.rps / health.rps) },
+      batch: { ...batch, vsHealth: round(batch.rps / health.rps) },
+      serial,
+      memory: { rssIdleKiB, rssLoadedMaxKiB, rssEndKiB },
+      ...(said.length > 0 ? { serverLog: said.slice(-20) } : {}),
+    };
+  } finally {
+    server.kill();
+    await new Promise((r) => (server.exitCode !== null ? r() : server.once('exit', r)));
+  }
+}
+
+try {
+  const provider = await startProvider(children);
+  const tokens = {
+    alice: await mintToken(provider.authority, provider.tenants.a, 'alice@a'),
+    bob: await mintToken(provider.authority, provider.tenants.b, 'bob@b'),
+  };
+
+  const engines = { sqlite: { name: 'SQLite', env: {} } };
+  const postgres = process.env.ADDIN_TEST_POSTGRES_URL;
+  if (postgres) engines.postgres = { name: 'PostgreSQL', env: { ADDIN_DATABASE_URL: postgres } };
+  else console.error('ADDIN_TEST_POSTGRES_URL is not set: measuring SQLite only (scripts/bench.sh keys starts a PostgreSQL cluster)');
+  const results = {};
+  for (const [engine, { env }] of Object.entries(engines)) results[engine] = await measure(engine, env, tokens, provider);
+
+  const names = Object.keys(results);
+  const row = (group, metric, f) =>
+    console.log(`  ${group.padEnd(28)}${metric.padStart(10)}${names.map((e) => f(results[e], e).padStart(14)).join('')}`);
+  const n = (v, d = 0) => v.toFixed(d);
+  console.log(
+    `key broker benchmark: wrk, ${THREADS} threads, ${CONNECTIONS} connections, ${DURATION} s per route, plain HTTP on loopback; ` +
+      `${KEYS} keys per engine, unwrapped by a recipient in another tenant`,
+  );
+  row('', '', (_, e) => engines[e].name);
+  row('GET /healthz', 'req/s', (r) => n(r.health.rps));
+  row('', 'p99 ms', (r) => n(r.health.p99Ms, 2));
+  row('unwrap, 1 key', 'req/s', (r) => n(r.single.rps));
+  row('', 'p99 ms', (r) => n(r.single.p99Ms, 2));
+  row('', 'x /healthz', (r) => `${n(r.single.vsHealth, 2)}x`);
+  row(`unwrap, ${BATCH} keys`, 'req/s', (r) => n(r.batch.rps));
+  row('', 'keys/s', (r) => n(r.batch.keysPerSecond));
+  row('', 'p99 ms', (r) => n(r.batch.p99Ms, 2));
+  row(`unwrap, ${BATCH} keys, sequential`, 'median ms', (r) => n(r.serial.medianMs, 2));
+  row(`  (${SERIAL} requests)`, 'p99 ms', (r) => n(r.serial.p99Ms, 2));
+  row('server RSS, idle', 'MiB', (r) => n(r.memory.rssIdleKiB / 1024, 1));
+  row('  under wrk, max', 'MiB', (r) => n(r.memory.rssLoadedMaxKiB / 1024, 1));
+  row(`setup: ${KEYS} creates`, 's', (r) => n(r.setup.seconds, 2));
+  console.log('  goals (not asserted): >= 10000 unwraps/s of one key with p99 <= 20 ms, >= 0.5x /healthz, 50 keys in <= 5 ms');
+  for (const e of names) {
+    if (results[e].serverLog) console.log(`  ${engines[e].name} server said:\n    ${results[e].serverLog.join('\n    ')}`);
+  }
+  writeFileSync(
+    join(ROOT, 'target/bench/keys.json'),
+    JSON.stringify({ settings: { threads: THREADS, connections: CONNECTIONS, seconds: Number(DURATION), keys: KEYS, batch: BATCH }, ...results }, null, 2),
+  );
+} finally {
+  for (const child of children) child.kill();
+  rmSync(tmp, { recursive: true, force: true });
+}

@@ -1,0 +1,126 @@
+// What the server benchmarks (auth.mjs, keys.mjs) share: the OpenID provider of the tests and
+// its tokens, the release server on plain HTTP loopback, and wrk with the same settings for every
+// route (ADDIN_BENCH_SECONDS sets how long each route runs, 10 s by default).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ROOT } from '../tests/support/paths.mjs';
+
+export const CLIENT_ID = '6c1f2a9e-5b0d-4e3f-8a7b-9c8d7e6f5a4b';
+export const DURATION = process.env.ADDIN_BENCH_SECONDS ?? '10';
+export const THREADS = 2;
+export const CONNECTIONS = 32;
+
+export const firstLine = (child) =>
+  new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before it was ready`)));
+  });
+export const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+/** Starts tests/support/oidc-provider.mjs (added to `children`); resolves with its JSON line. */
+export async function startProvider(children) {
+  const provider = spawn(process.execPath, [join(ROOT, 'tests/support/oidc-provider.mjs'), CLIENT_ID], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  children.push(provider);
+  return JSON.parse(await firstLine(provider));
+}
+
+/** An access token for `client` (`alice@a`, `bob@b`...), from the client credentials grant. */
+export async function mintToken(authority, tenantId, client) {
+  const response = await fetch(`${authority}/${tenantId}/v2.0/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${client}:secret`).toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'access_as_user' }),
+  });
+  const token = (await response.json()).access_token;
+  if (!token) throw new Error(`the provider gave ${client} no token (${response.status})`);
+  return token;
+}
+
+/**
+ * Starts target/release/addin-server on a free loopback port, plain HTTP, with `env` on top of
+ * ADDIN_LISTEN and ADDIN_INSECURE_HTTP (added to `children`), and resolves once GET /healthz
+ * answers. `output()` is the end of what it printed, for error messages; `log()` the end of its
+ * log (standard error: warnings and errors with RUST_LOG=warn).
+ */
+export async function startServer(env, children) {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(join(ROOT, 'target/release/addin-server'), ['serve', '--assets-dir', join(ROOT, 'target/taskpane')], {
+    env: {
+      PATH: process.env.PATH,
+      RUST_LOG: 'warn',
+      ADDIN_LISTEN: `127.0.0.1:${port}`,
+      ADDIN_INSECURE_HTTP: 'true',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(server);
+  let out = '';
+  let log = '';
+  server.stdout.on('data', (d) => {
+    out = (out + d).slice(-65536);
+  });
+  server.stderr.on('data', (d) => {
+    out = (out + d).slice(-65536);
+    log = (log + d).slice(-65536);
+  });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (i > 100 || server.exitCode !== null) throw new Error(`the server did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { server, base, output: () => out, log: () => log };
+}
+
+/** The resident set size of process `pid` in KiB (VmRSS in /proc/<pid>/status). */
+export const rssKiB = (pid) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+
+/**
+ * Runs wrk on `url` (THREADS threads, CONNECTIONS connections, DURATION seconds, with `args`
+ * such as headers or a Lua script); resolves with requests/s, the p99 latency in ms and the
+ * number of non-2xx/3xx answers. With `failing`, it rejects, naming it, when any request failed
+ * (a non-2xx/3xx answer, or a socket error: connect, read, write or timeout).
+ */
+export function wrk(url, args = [], failing) {
+  const child = spawn('wrk', [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', ...args, url], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`wrk exited with ${code}:\n${out}${err}`));
+      const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+      const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out);
+      const scale = { us: 1e-3, ms: 1, s: 1e3 };
+      const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+      if (failing) {
+        const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+        const errors = socket ? socket.slice(1).reduce((a, n) => a + Number(n), 0) : 0;
+        if (non2xx > 0 || errors > 0 || !p99) {
+          return reject(new Error(`${failing}: ${non2xx} non-2xx answers, ${errors} socket errors; wrk said:\n${out}${err}`));
+        }
+      }
+      resolve({ rps, p99Ms: Number(p99[1]) * scale[p99[2]], non2xx });
+    });
+  });
+}
