@@ -12,7 +12,7 @@
 //! avoids a read lock that would have to be upgraded. If a batch fails, its writes are retried
 //! one request at a time, so one bad request cannot fail the others.
 
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::{Any, AnyPool, AssertSqlSafe, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
 use super::keys::{self, NewKey, PolicyChange};
@@ -157,7 +157,7 @@ async fn commit(pool: &AnyPool, jobs: &[&[Write]]) -> Result<Vec<Vec<Written>>, 
     let mut chain = Chain {
         seq,
         hash,
-        appended: false,
+        records: Vec::new(),
     };
     let mut results = Vec::with_capacity(jobs.len());
     for ops in jobs {
@@ -167,7 +167,8 @@ async fn commit(pool: &AnyPool, jobs: &[&[Write]]) -> Result<Vec<Vec<Written>>, 
         }
         results.push(written);
     }
-    if chain.appended {
+    if !chain.records.is_empty() {
+        insert_records(&mut tx, &chain.records).await?;
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
             .bind(chain.seq)
             .bind(chain.hash)
@@ -178,17 +179,19 @@ async fn commit(pool: &AnyPool, jobs: &[&[Write]]) -> Result<Vec<Vec<Written>>, 
     Ok(results)
 }
 
-/// The end of the hash chain as this transaction extends it.
-struct Chain {
+/// The end of the hash chain as this transaction extends it, and the records it appends.
+struct Chain<'a> {
     seq: i64,
     hash: Vec<u8>,
-    appended: bool,
+    /// `(seq, event, prev_hash, hash)`, inserted together before the commit (no other write
+    /// reads the audit log, so their place in the transaction does not matter).
+    records: Vec<(i64, &'a Event, Vec<u8>, Vec<u8>)>,
 }
 
-async fn apply(
+async fn apply<'a>(
     tx: &mut Transaction<'static, Any>,
-    chain: &mut Chain,
-    op: &Write,
+    chain: &mut Chain<'a>,
+    op: &'a Write,
 ) -> Result<Written, StoreError> {
     let (written, audit) = match op {
         Write::Audit(event) => (Written::Done, Some(event)),
@@ -206,40 +209,66 @@ async fn apply(
         ),
     };
     if let (Written::Done, Some(event)) = (written, audit) {
-        append(tx, chain, event).await?;
+        let seq = chain.seq + 1;
+        let hash = chain_hash(seq, event, &chain.hash).to_vec();
+        let prev = std::mem::replace(&mut chain.hash, hash.clone());
+        chain.seq = seq;
+        chain.records.push((seq, event, prev, hash));
     }
     Ok(written)
 }
 
-/// Appends `event` to the chain.
-async fn append(
+/// Rows per multi-row insert, largest first: a batch is inserted in as few statements as these
+/// sizes allow, and each connection prepares at most this many distinct statements.
+const INSERT_SIZES: [usize; 4] = [64, 16, 4, 1];
+
+/// Columns of an audit record.
+const RECORD_COLUMNS: usize = 12;
+
+/// Inserts the records appended by a transaction.
+async fn insert_records(
     tx: &mut Transaction<'static, Any>,
-    chain: &mut Chain,
-    event: &Event,
+    records: &[(i64, &Event, Vec<u8>, Vec<u8>)],
 ) -> Result<(), StoreError> {
-    let seq = chain.seq + 1;
-    let hash = chain_hash(seq, event, &chain.hash).to_vec();
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, action, actor_tenant, actor_oid, actor_name, key_id, \
-         key_tenant, reason, detail, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(seq)
-    .bind(event.at_ms)
-    .bind(event.action.as_str())
-    .bind(&event.actor.tenant_id)
-    .bind(&event.actor.object_id)
-    .bind(&event.actor.username)
-    .bind(&event.key_id)
-    .bind(&event.key_tenant)
-    .bind(&event.reason)
-    .bind(&event.detail)
-    .bind(&chain.hash)
-    .bind(&hash)
-    .execute(&mut **tx)
-    .await?;
-    chain.seq = seq;
-    chain.hash = hash;
-    chain.appended = true;
+    let mut rest = records;
+    while !rest.is_empty() {
+        let size = INSERT_SIZES
+            .into_iter()
+            .find(|s| *s <= rest.len())
+            .unwrap_or(1);
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        let values: Vec<String> = (0..size)
+            .map(|r| {
+                let first = r * RECORD_COLUMNS + 1;
+                let params: Vec<String> = (first..first + RECORD_COLUMNS)
+                    .map(|i| format!("${i}"))
+                    .collect();
+                format!("({})", params.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_log (seq, at, action, actor_tenant, actor_oid, actor_name, key_id, \
+             key_tenant, reason, detail, prev_hash, hash) VALUES {}",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (seq, event, prev, hash) in chunk {
+            query = query
+                .bind(*seq)
+                .bind(event.at_ms)
+                .bind(event.action.as_str())
+                .bind(&event.actor.tenant_id)
+                .bind(&event.actor.object_id)
+                .bind(&event.actor.username)
+                .bind(&event.key_id)
+                .bind(&event.key_tenant)
+                .bind(&event.reason)
+                .bind(&event.detail)
+                .bind(prev)
+                .bind(hash);
+        }
+        query.execute(&mut **tx).await?;
+    }
     Ok(())
 }
