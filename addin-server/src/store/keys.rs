@@ -108,7 +108,7 @@ const KEY_COLUMNS: &str = "key_id, tenant_id, owner_oid, owner_name, whole_tenan
                            created_at, updated_at, expires_at, revoked_at";
 
 /// `$first, $first+1, ...`: `n` numbered parameters.
-fn params(first: usize, n: usize) -> String {
+pub(super) fn params(first: usize, n: usize) -> String {
     (first..first + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()

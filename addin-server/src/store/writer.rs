@@ -239,13 +239,7 @@ async fn insert_records(
         let (chunk, tail) = rest.split_at(size);
         rest = tail;
         let values: Vec<String> = (0..size)
-            .map(|r| {
-                let first = r * RECORD_COLUMNS + 1;
-                let params: Vec<String> = (first..first + RECORD_COLUMNS)
-                    .map(|i| format!("${i}"))
-                    .collect();
-                format!("({})", params.join(", "))
-            })
+            .map(|r| format!("({})", keys::params(r * RECORD_COLUMNS + 1, RECORD_COLUMNS)))
             .collect();
         let sql = format!(
             "INSERT INTO audit_log (seq, at, action, actor_tenant, actor_oid, actor_name, key_id, \
