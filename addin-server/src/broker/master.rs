@@ -73,6 +73,7 @@ impl MasterKeys {
         if let Ok(mut slot) = self.ring.write() {
             *slot = fresh.clone();
         }
+        tracing::info!(target: "admin", "reloaded the master key file: versions {:?}", fresh.versions().collect::<Vec<_>>());
         Ok(fresh)
     }
 
@@ -92,23 +93,10 @@ impl MasterKeys {
             }
             *last = Some(Instant::now());
         }
-        match Keyring::open(ring.path()) {
-            Ok(fresh) => match check(&fresh, store).await {
-                Ok(()) => {
-                    let fresh = Arc::new(fresh);
-                    if let Ok(mut slot) = self.ring.write() {
-                        *slot = fresh.clone();
-                    }
-                    tracing::info!(target: "admin", "reloaded the master key file: versions {:?}", fresh.versions().collect::<Vec<_>>());
-                    fresh
-                }
-                Err(e) => {
-                    tracing::error!(target: "admin", error = %e, "the reloaded master key file does not match the database; keeping the one loaded");
-                    ring
-                }
-            },
+        match self.reload(store).await {
+            Ok(fresh) => fresh,
             Err(e) => {
-                tracing::error!(target: "admin", error = %e, "cannot reload the master key file");
+                tracing::error!(target: "admin", error = %e, "cannot reload the master key file; keeping the one loaded");
                 ring
             }
         }

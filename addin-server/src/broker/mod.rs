@@ -242,8 +242,9 @@ fn is_admin_of(p: &Principal, tenant_id: &str) -> bool {
     p.tenant_id == tenant_id && p.roles.iter().any(|r| r == ADMIN_ROLE)
 }
 
-fn is_owner(p: &Principal, key: &KeyRow) -> bool {
-    p.tenant_id == key.tenant_id && p.object_id == key.owner_oid
+/// Whether `p` owns the key of `tenant_id` created by `owner_oid`.
+fn is_owner(p: &Principal, tenant_id: &str, owner_oid: &str) -> bool {
+    p.tenant_id == tenant_id && p.object_id == owner_oid
 }
 
 fn event(p: &Principal, action: Action, key_id: Option<&str>, key_tenant: Option<&str>) -> Event {
@@ -404,7 +405,7 @@ impl Broker {
             let outcome = match row {
                 None => Err(Refusal::Unknown),
                 Some(row) => {
-                    let may = (row.tenant_id == p.tenant_id && row.owner_oid == p.object_id)
+                    let may = is_owner(p, &row.tenant_id, &row.owner_oid)
                         || row.named != 0
                         || (row.whole_tenant != 0 && row.tenant_id == p.tenant_id);
                     if !may {
@@ -486,7 +487,7 @@ impl Broker {
             return Err(BrokerError::NotFound);
         }
         let key = self.store.key(key_id).await?.ok_or(BrokerError::NotFound)?;
-        if is_owner(p, &key) {
+        if is_owner(p, &key.tenant_id, &key.owner_oid) {
             return Ok(key);
         }
         if is_admin_of(p, &key.tenant_id) {
