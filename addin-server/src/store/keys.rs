@@ -107,14 +107,6 @@ pub struct PolicyChange {
 const KEY_COLUMNS: &str = "key_id, tenant_id, owner_oid, owner_name, whole_tenant, label, doc_id, \
                            created_at, updated_at, expires_at, revoked_at";
 
-/// `$first, $first+1, ...`: `n` numbered parameters.
-pub(super) fn params(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The smallest power of two at least `n`: lists of ids are padded to it (repeating the last
 /// id), so the number of distinct statements each connection prepares stays small.
 fn padded_len(n: usize) -> usize {
@@ -136,9 +128,10 @@ impl Store {
             "SELECT k.key_id, k.tenant_id, k.owner_oid, k.whole_tenant, k.expires_at, \
              k.revoked_at, k.master_version, k.wrapped, \
              CAST(CASE WHEN EXISTS (SELECT 1 FROM key_recipients r \
-                  WHERE r.key_id = k.key_id AND r.recipient = $1) THEN 1 ELSE 0 END AS BIGINT) AS named \
+                  WHERE r.key_id = k.key_id AND r.recipient = {}) THEN 1 ELSE 0 END AS BIGINT) AS named \
              FROM data_keys k WHERE k.key_id IN ({})",
-            params(2, n)
+            self.engine.params(1, 1),
+            self.engine.params(2, n)
         );
         let mut query = sqlx::query_as::<_, UnwrapRow>(AssertSqlSafe(sql)).bind(username);
         for i in 0..n {
@@ -165,7 +158,7 @@ impl Store {
         let sql = format!(
             "SELECT DISTINCT key_id, recipient FROM key_recipients WHERE key_id IN ({}) \
              ORDER BY key_id, recipient",
-            params(1, n)
+            self.engine.params(1, n)
         );
         let mut query = sqlx::query_as(AssertSqlSafe(sql));
         for i in 0..n {
