@@ -5,19 +5,14 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { ROOT } from '../tests/support/paths.mjs';
 
-export const CLIENT_ID = '6c1f2a9e-5b0d-4e3f-8a7b-9c8d7e6f5a4b';
+export { CLIENT_ID, mintToken, startProvider } from '../tests/support/provider.mjs';
+
 export const DURATION = process.env.ADDIN_BENCH_SECONDS ?? '10';
 export const THREADS = 2;
 export const CONNECTIONS = 32;
 
-export const firstLine = (child) =>
-  new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before it was ready`)));
-  });
 export const freePort = () =>
   new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
@@ -25,27 +20,6 @@ export const freePort = () =>
       s.close(() => resolve(port));
     });
   });
-
-/** Starts tests/support/oidc-provider.mjs (added to `children`); resolves with its JSON line. */
-export async function startProvider(children) {
-  const provider = spawn(process.execPath, [join(ROOT, 'tests/support/oidc-provider.mjs'), CLIENT_ID], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  children.push(provider);
-  return JSON.parse(await firstLine(provider));
-}
-
-/** An access token for `client` (`alice@a`, `bob@b`...), from the client credentials grant. */
-export async function mintToken(authority, tenantId, client) {
-  const response = await fetch(`${authority}/${tenantId}/v2.0/token`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${client}:secret`).toString('base64')}` },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'access_as_user' }),
-  });
-  const token = (await response.json()).access_token;
-  if (!token) throw new Error(`the provider gave ${client} no token (${response.status})`);
-  return token;
-}
 
 /**
  * Starts target/release/addin-server on a free loopback port, plain HTTP, with `env` on top of

@@ -23,6 +23,7 @@ use crate::config::Config;
 use crate::consent::ConsentLinks;
 use crate::error::ApiError;
 use crate::manifest::Manifests;
+use crate::sign_in::SignInConfig;
 use crate::store::Store;
 
 /// The header that carries each request's id, set by the server and echoed in the response.
@@ -44,6 +45,8 @@ pub struct AppState {
     pub auth: Option<Arc<Validator>>,
     /// The key broker.
     pub broker: Broker,
+    /// The fallback sign-in dialog's configuration; `None` without a client id.
+    pub sign_in: Option<Arc<SignInConfig>>,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
         Ok(AppState {
             auth: crate::auth::validator(config, store.clone())?,
             consent: ConsentLinks::from_config(config).map(Arc::new),
+            sign_in: SignInConfig::from_config(config).map(Arc::new),
             public_origin: config.public_url.as_str().to_owned(),
             manifests: Arc::new(manifests),
             broker: Broker::new(store.clone(), master),
@@ -76,6 +80,7 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/v1/me", get(me))
+        .route("/v1/sign-in-config", get(crate::sign_in::handler))
         .route("/v1/admin-consent/url", get(crate::consent::url))
         .route(crate::consent::CALLBACK_PATH, get(crate::consent::callback))
         .route("/manifest/word.xml", get(word_manifest))

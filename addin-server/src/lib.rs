@@ -31,5 +31,6 @@ pub mod layers;
 pub mod manifest;
 pub mod scan_command;
 pub mod serve;
+pub mod sign_in;
 pub mod store;
 pub mod tls;

@@ -1,14 +1,8 @@
-// Task pane start-up: waits for trunk's loader to initialise the WebAssembly client core, then
-// shows which version loaded. A core that fails to load is reported on the page, not only in the
-// console, because in Office the console is out of the user's reach.
+// Task pane start-up: waits for trunk's loader to initialise the WebAssembly client core and for
+// Office.js to be ready, then starts the pane (app.js). A core that fails to load is reported on
+// the page, not only in the console, because in Office the console is out of the user's reach.
 
 const status = document.getElementById('status');
-
-function ready(bindings) {
-  document.getElementById('core-version').textContent = bindings.version();
-  status.textContent = 'Protection engine ready.';
-  document.body.dataset.core = 'ready';
-}
 
 function failed(reason) {
   if (document.body.dataset.core === 'ready') return;
@@ -21,8 +15,19 @@ function failed(reason) {
 addEventListener('error', (event) => failed(event.message || String(event.error)));
 addEventListener('unhandledrejection', (event) => failed(String(event.reason)));
 
-if (window.wasmBindings) {
-  ready(window.wasmBindings);
-} else {
-  addEventListener('TrunkApplicationStarted', () => ready(window.wasmBindings), { once: true });
-}
+const core = new Promise((resolve) => {
+  if (window.wasmBindings) resolve(window.wasmBindings);
+  else addEventListener('TrunkApplicationStarted', () => resolve(window.wasmBindings), { once: true });
+});
+
+// Office.js may be missing (the page opened outside Office, or its CDN unreachable).
+const office = typeof Office !== 'undefined' && Office.onReady ? Office.onReady() : Promise.resolve({ host: null });
+
+core.then((bindings) => {
+  document.getElementById('core-version').textContent = bindings.version();
+  document.body.dataset.core = 'ready';
+  return office;
+}).then(async (info) => {
+  const app = await import('./taskpane/app.js');
+  await app.start(info);
+}).catch((e) => failed(e?.message ?? String(e)));

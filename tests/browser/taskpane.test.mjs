@@ -1,6 +1,7 @@
 // Browser tests: Debian's Chromium, driven by playwright-core, against the real addin-server
-// serving the trunk-built task pane over HTTPS. No Office host runs here; these pages do not
-// call Office.js yet.
+// serving the trunk-built task pane over HTTPS. No Office host runs here: office.js is answered
+// with the TEST DOUBLE of Office.js (office-double.js), here as a browser outside Office sees it
+// (no host). The Word story itself is in word.test.mjs.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,9 @@ import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
 import { TARGET, VERSION, WASM_PKG } from '../support/paths.mjs';
 import { startServer } from '../support/server.mjs';
+
+const OFFICE_JS = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
+const DOUBLE = readFileSync(new URL('./office-double.js', import.meta.url), 'utf8');
 
 let server;
 let browser;
@@ -28,6 +32,10 @@ test('the task pane loads over HTTPS and initialises the wasm core', async () =>
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
 
+  await page.route(OFFICE_JS, (route) => route.fulfill({ contentType: 'text/javascript', body: DOUBLE }));
+  await page.addInitScript(() => {
+    window.__officeDouble = { host: null };
+  });
   const response = await page.goto(`${server.url}/taskpane.html`);
   assert.equal(response.status(), 200);
   assert.ok(await response.securityDetails(), 'the page was not served over TLS');
@@ -37,7 +45,8 @@ test('the task pane loads over HTTPS and initialises the wasm core', async () =>
   const health = await (await page.request.get(`${server.url}/healthz`)).json();
   assert.equal(shown, VERSION, 'the page shows the wasm core version');
   assert.equal(health.version, VERSION, 'the server reports the same version');
-  assert.match(await page.textContent('#status'), /ready/);
+  await page.waitForSelector('body[data-office="absent"]');
+  assert.match(await page.textContent('#status'), /Open this pane from Word/, 'outside Word it says where it works');
 
   const shots = join(TARGET, 'screenshots');
   mkdirSync(shots, { recursive: true });

@@ -20,14 +20,16 @@ function freePort() {
 }
 
 /**
- * @param {{ env?: Record<string,string>, binary?: string }} options
+ * With `insecureHttp`, it serves plain HTTP on 127.0.0.1 (ADDIN_INSECURE_HTTP), which lets it
+ * accept the test OpenID provider's http:// authority.
+ * @param {{ env?: Record<string,string>, binary?: string, insecureHttp?: boolean }} options
  * @returns {Promise<{ url: string, dataDir: string, output: () => string, stop: () => Promise<number|null> }>}
  */
 export async function startServer(options = {}) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'addin-test-'));
   const binary = options.binary ?? process.env.ADDIN_SERVER_BIN ?? join(TARGET, 'debug', 'addin-server');
-  const url = `https://localhost:${port}`;
+  const url = options.insecureHttp ? `http://127.0.0.1:${port}` : `https://localhost:${port}`;
   const child = spawn(binary, ['serve', '--assets-dir', join(TARGET, 'taskpane')], {
     env: {
       PATH: process.env.PATH,
@@ -35,6 +37,7 @@ export async function startServer(options = {}) {
       ADDIN_LISTEN: `127.0.0.1:${port}`,
       ADDIN_PUBLIC_URL: url,
       ADDIN_DATA_DIR: dataDir,
+      ...(options.insecureHttp ? { ADDIN_INSECURE_HTTP: 'true' } : {}),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,60 @@
+//! What the task pane's fallback sign-in dialog needs to know: the Entra app's client id, the
+//! authority to sign in with, and the scope to ask for.
+//!
+//! Office single sign-on needs none of this (Office reads the manifest's `WebApplicationInfo`),
+//! but where SSO is unavailable the task pane opens `/auth-dialog.html`, which signs in with
+//! MSAL for the browser and must ask for the same token the server accepts: audience the client
+//! id, scope `access_as_user` of `api://{host}/{client id}`. Served by
+//! `GET /v1/sign-in-config`, without authentication (none of it is secret: it is all in the
+//! manifest too).
+
+use axum::extract::State;
+use axum::Json;
+use serde::Serialize;
+
+use crate::app::AppState;
+use crate::config::{AllowedTenants, Config};
+use crate::error::ApiError;
+
+/// The fallback dialog's configuration.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInConfig {
+    /// The Entra app's client id (`ADDIN_CLIENT_ID`).
+    pub client_id: String,
+    /// Where to sign in: `{ADDIN_AUTHORITY}/{tenant}` when exactly one tenant is allowed, else
+    /// `{ADDIN_AUTHORITY}/organizations` (any work or school account; the server still refuses
+    /// tenants it does not allow).
+    pub authority: String,
+    /// The scopes to ask for.
+    pub scopes: Vec<String>,
+}
+
+impl SignInConfig {
+    /// The configuration for `config`, or `None` without a client id.
+    pub fn from_config(config: &Config) -> Option<SignInConfig> {
+        let client_id = config.client_id.clone()?;
+        let tenant = match &config.allowed_tenants {
+            AllowedTenants::List(ids) if ids.len() == 1 => ids[0].clone(),
+            _ => "organizations".to_owned(),
+        };
+        Some(SignInConfig {
+            authority: format!("{}/{tenant}", config.authority.trim_end_matches('/')),
+            scopes: vec![format!(
+                "api://{}/{client_id}/access_as_user",
+                config.public_url.host()
+            )],
+            client_id,
+        })
+    }
+}
+
+/// `GET /v1/sign-in-config`.
+pub async fn handler(State(state): State<AppState>) -> Result<Json<SignInConfig>, ApiError> {
+    state.sign_in.as_deref().cloned().map(Json).ok_or_else(|| {
+        ApiError::unavailable_because(
+            "not_configured",
+            "this server is not configured for sign-in: its administrator must set ADDIN_CLIENT_ID",
+        )
+    })
+}

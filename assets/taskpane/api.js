@@ -1,0 +1,92 @@
+// The key broker's API as the task pane uses it (same origin as the page). Every call carries
+// the signed-in user's token from auth.js; a refused token is fetched again once. Failures are
+// Errors with the server's `code` and its message, or code "network" when it was unreachable.
+
+import { getToken, forgetToken } from './auth.js';
+
+/** Ids per unwrap request: the server's limit. */
+export const MAX_UNWRAP = 256;
+
+class ApiError extends Error {
+  constructor(code, message, status) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+async function call(method, path, body, retried = false) {
+  const token = await getToken();
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new ApiError('network', String(e?.message ?? e), 0);
+  }
+  if (response.status === 401 && !retried) {
+    forgetToken();
+    return call(method, path, body, true);
+  }
+  const text = await response.text();
+  let json;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    throw new ApiError('bad_response', `the server answered ${response.status} with something other than JSON`, response.status);
+  }
+  if (!response.ok) {
+    const error = json?.error ?? {};
+    throw new ApiError(error.code ?? 'http_' + response.status, error.message ?? `the server answered ${response.status}`, response.status);
+  }
+  return json;
+}
+
+/** Who is signed in: `{ username, name, tenantId, objectId, roles }`. */
+export const me = () => call('GET', '/v1/me');
+
+/** Creates a data key: `{ keyId, key, policy }` (key in base64url). */
+export const createKey = ({ recipients, expiresAt, label, docId }) =>
+  call('POST', '/v1/keys', { recipients, expiresAt: expiresAt ?? undefined, label, docId });
+
+/** Unwraps any number of keys, MAX_UNWRAP per request: a Map keyId -> { key } or { error }. */
+export async function unwrapKeys(keyIds) {
+  const results = new Map();
+  const unique = [...new Set(keyIds)];
+  for (let i = 0; i < unique.length; i += MAX_UNWRAP) {
+    const answer = await call('POST', '/v1/keys/unwrap', { keyIds: unique.slice(i, i + MAX_UNWRAP) });
+    for (const result of answer.results) results.set(result.keyId, result);
+  }
+  return results;
+}
+
+/** A key's policy (owner and admins), or null when the caller may not see it. */
+export async function policy(keyId) {
+  try {
+    return await call('GET', `/v1/keys/${encodeURIComponent(keyId)}`);
+  } catch (e) {
+    if (e.code === 'not_found' || e.status === 403) return null;
+    throw e;
+  }
+}
+
+/** Changes recipients or expiry: `{ addRecipients?, removeRecipients?, expiresAt? }`. */
+export const changePolicy = (keyId, change) => call('PATCH', `/v1/keys/${encodeURIComponent(keyId)}`, change);
+
+/** Revokes a key for everyone. */
+export const revoke = (keyId) => call('POST', `/v1/keys/${encodeURIComponent(keyId)}/revoke`);
+
+/** A base64url string (no padding) as bytes. */
+export function fromBase64Url(text) {
+  const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}

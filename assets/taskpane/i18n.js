@@ -1,0 +1,158 @@
+// The task pane's words, in English and French, chosen from Office's display language
+// (Office.context.displayLanguage, e.g. "fr-FR"); anything else falls back to English.
+// t(key, ...args) fills {0}, {1}... in order.
+
+const STRINGS = {
+  en: {
+    title: 'Textguard',
+    loading: 'Loading the protection engine…',
+    coreFailed: 'The protection engine could not load ({0}). Reload the add-in; if it persists, tell your administrator.',
+    notInWord: 'Open this pane from Word: it works on the document open there.',
+    signedInAs: 'Signed in as {0}',
+    signingIn: 'Signing in…',
+    signIn: 'Sign in',
+    signInFailed: 'Sign-in failed: {0}',
+    tabProtect: 'Protect',
+    tabOpen: 'Open',
+    tabManage: 'Manage',
+    recipientsLabel: 'Who can read it',
+    recipientsHelp: 'Type email addresses or user names, then press Enter or comma.',
+    recipientsPlaceholder: 'name@example.com',
+    removeRecipient: 'Remove {0}',
+    wholeOrg: 'Everyone in my organisation',
+    expiryLabel: 'Access ends on (optional)',
+    encryptSelection: 'Encrypt selected paragraphs',
+    encryptDocument: 'Encrypt the whole document',
+    decryptAll: 'Decrypt what I can read',
+    refresh: 'Refresh',
+    nothingSelected: 'Select one or more paragraphs first.',
+    nothingToDecrypt: 'This document holds no encrypted text.',
+    invalidRecipient: '"{0}" is not an email address or user name.',
+    encrypting: 'Encrypting {0} of {1}…',
+    decrypting: 'Decrypting {0} of {1}…',
+    encrypted: 'Encrypted {0} paragraph(s). Only the people you named can read them.',
+    encryptedDocument: 'Encrypted the document. Only the people you named can read it.',
+    decrypted: 'Decrypted {0} of {1} encrypted part(s).',
+    ccTitle: 'Encrypted by {0}',
+    rangeFailed: 'Part {0}: {1}',
+    err_not_found: 'you do not have access (ask its owner to add you)',
+    err_revoked: 'its owner revoked access',
+    err_expired: 'access to it has expired',
+    err_integrity: 'the server could not verify its key; tell your administrator',
+    err_invalid_key_id: 'it is damaged or comes from another server',
+    err_authentication: 'it was tampered with or damaged, so it cannot be opened',
+    err_mismatch: 'it was moved from another document or place, so it is not opened here',
+    err_malformed: 'it is damaged',
+    err_unsupported: 'it was made by a newer version of Textguard; update the add-in',
+    err_network: 'the server could not be reached; check your connection and try again',
+    err_other: '{0}',
+    manageEmpty: 'No encrypted text in this document.',
+    manageIntro: 'Encrypted text in this document, by key:',
+    parts: '{0} part(s)',
+    owner: 'Owner: {0}',
+    notOwner: 'Shared with you; only its owner can change who can read it.',
+    expires: 'Access ends {0}',
+    noExpiry: 'No end date',
+    revokedOn: 'Revoked on {0}',
+    add: 'Add',
+    saveExpiry: 'Set end date',
+    clearExpiry: 'Remove end date',
+    revoke: 'Revoke access',
+    revokeConfirm: 'Revoke access for everyone? This cannot be undone.',
+    updated: 'Saved. The change applies the next time someone opens the text.',
+    revokedDone: 'Access revoked: nobody can decrypt this text any more.',
+    working: 'Working…',
+    everyone: 'everyone in the organisation',
+  },
+  fr: {
+    title: 'Textguard',
+    loading: 'Chargement du moteur de protection…',
+    coreFailed: 'Le moteur de protection n’a pas pu se charger ({0}). Rechargez le complément ; si cela persiste, prévenez votre administrateur.',
+    notInWord: 'Ouvrez ce volet depuis Word : il agit sur le document qui y est ouvert.',
+    signedInAs: 'Connecté en tant que {0}',
+    signingIn: 'Connexion…',
+    signIn: 'Se connecter',
+    signInFailed: 'La connexion a échoué : {0}',
+    tabProtect: 'Protéger',
+    tabOpen: 'Ouvrir',
+    tabManage: 'Gérer',
+    recipientsLabel: 'Qui peut le lire',
+    recipientsHelp: 'Saisissez des adresses e-mail ou noms d’utilisateur, puis Entrée ou virgule.',
+    recipientsPlaceholder: 'nom@exemple.fr',
+    removeRecipient: 'Retirer {0}',
+    wholeOrg: 'Toute mon organisation',
+    expiryLabel: 'Accès jusqu’au (facultatif)',
+    encryptSelection: 'Chiffrer les paragraphes sélectionnés',
+    encryptDocument: 'Chiffrer tout le document',
+    decryptAll: 'Déchiffrer ce que je peux lire',
+    refresh: 'Actualiser',
+    nothingSelected: 'Sélectionnez d’abord un ou plusieurs paragraphes.',
+    nothingToDecrypt: 'Ce document ne contient aucun texte chiffré.',
+    invalidRecipient: '« {0} » n’est ni une adresse e-mail ni un nom d’utilisateur.',
+    encrypting: 'Chiffrement {0} sur {1}…',
+    decrypting: 'Déchiffrement {0} sur {1}…',
+    encrypted: '{0} paragraphe(s) chiffré(s). Seules les personnes indiquées peuvent les lire.',
+    encryptedDocument: 'Document chiffré. Seules les personnes indiquées peuvent le lire.',
+    decrypted: '{0} partie(s) chiffrée(s) sur {1} déchiffrée(s).',
+    ccTitle: 'Chiffré par {0}',
+    rangeFailed: 'Partie {0} : {1}',
+    err_not_found: 'vous n’y avez pas accès (demandez à son propriétaire de vous ajouter)',
+    err_revoked: 'son propriétaire a révoqué l’accès',
+    err_expired: 'l’accès a expiré',
+    err_integrity: 'le serveur n’a pas pu vérifier sa clé ; prévenez votre administrateur',
+    err_invalid_key_id: 'elle est endommagée ou vient d’un autre serveur',
+    err_authentication: 'elle a été modifiée ou endommagée et ne peut pas être ouverte',
+    err_mismatch: 'elle a été déplacée depuis un autre document ou endroit et n’est pas ouverte ici',
+    err_malformed: 'elle est endommagée',
+    err_unsupported: 'elle vient d’une version plus récente de Textguard ; mettez le complément à jour',
+    err_network: 'le serveur est injoignable ; vérifiez la connexion et réessayez',
+    err_other: '{0}',
+    manageEmpty: 'Aucun texte chiffré dans ce document.',
+    manageIntro: 'Texte chiffré dans ce document, par clé :',
+    parts: '{0} partie(s)',
+    owner: 'Propriétaire : {0}',
+    notOwner: 'Partagé avec vous ; seul son propriétaire peut changer qui peut le lire.',
+    expires: 'Accès jusqu’au {0}',
+    noExpiry: 'Sans date de fin',
+    revokedOn: 'Révoqué le {0}',
+    add: 'Ajouter',
+    saveExpiry: 'Fixer la date de fin',
+    clearExpiry: 'Retirer la date de fin',
+    revoke: 'Révoquer l’accès',
+    revokeConfirm: 'Révoquer l’accès pour tout le monde ? C’est définitif.',
+    updated: 'Enregistré. Le changement s’applique à la prochaine ouverture du texte.',
+    revokedDone: 'Accès révoqué : plus personne ne peut déchiffrer ce texte.',
+    working: 'En cours…',
+    everyone: 'toute l’organisation',
+  },
+};
+
+let strings = STRINGS.en;
+let language = 'en';
+
+/** Chooses the language from an Office display language such as "fr-FR" or "en-US". */
+export function setLanguage(displayLanguage) {
+  const code = String(displayLanguage || 'en').slice(0, 2).toLowerCase();
+  language = STRINGS[code] ? code : 'en';
+  strings = STRINGS[language];
+  document.documentElement.lang = language;
+}
+
+/** The current language code ("en" or "fr"). */
+export const currentLanguage = () => language;
+
+/** The string `key` with {0}, {1}... replaced by `args`. */
+export function t(key, ...args) {
+  const template = strings[key] ?? STRINGS.en[key] ?? key;
+  return template.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
+}
+
+/** A date (Unix ms or ISO string) in the current language. */
+export const formatDate = (value) =>
+  new Date(value).toLocaleDateString(language === 'fr' ? 'fr-FR' : 'en-GB', { year: 'numeric', month: 'long', day: 'numeric' });
+
+/** Fills every element with a data-i18n attribute (its text) or data-i18n-placeholder. */
+export function translatePage(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+}

@@ -1,0 +1,118 @@
+// Encrypting, decrypting and managing a document's protected parts: the task pane's logic
+// between the Word document (word.js), the key broker (api.js) and the WebAssembly envelope
+// (encryptRange, decryptRange, inspectEnvelope of addin-wasm). Data keys exist in memory only
+// while a batch is encrypted or decrypted, and are overwritten with zeros afterwards.
+
+import * as api from './api.js';
+import * as word from './word.js';
+import { t } from './i18n.js';
+
+const core = () => window.wasmBindings;
+
+/** Why a part could not be decrypted, in the user's words, from a broker or envelope code. */
+export function explain(code, message) {
+  const key = `err_${code}`;
+  const text = t(key);
+  return text === key ? t('err_other', message ?? code) : text;
+}
+
+/** Recipients typed by the user: each an email address or user principal name. */
+export function checkRecipient(value) {
+  const v = value.trim().toLowerCase();
+  return /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/.test(v) ? v : null;
+}
+
+/**
+ * Encrypts the selection (or, with `whole`, the document) for `recipients` (emails; '*' for the
+ * whole organisation) until `expiresAt` (ISO string or null). One data key protects every part
+ * of one action. Resolves with the number of parts encrypted.
+ */
+export async function encrypt({ recipients, expiresAt, whole, owner, progress }) {
+  const sealParts = async ({ docId, parts }) => {
+    const created = await api.createKey({
+      recipients,
+      expiresAt,
+      docId,
+      label: whole ? 'Whole document' : `${parts.length} paragraph(s)`,
+    });
+    const key = api.fromBase64Url(created.key);
+    try {
+      return parts.map((content, i) => {
+        const rangeId = word.newId();
+        const jwe = core().encryptRange({ key, keyId: created.keyId, docId, rangeId, content, format: 'ooxml' });
+        return { rangeId, jwe, title: t('ccTitle', owner) };
+      });
+    } finally {
+      key.fill(0);
+    }
+  };
+  return whole ? word.encryptDocument(sealParts) : word.encryptSelection(sealParts, (d, n) => progress?.(d, n));
+}
+
+/**
+ * Decrypts every part the signed-in user may read. Resolves with `{ total, done, failures:
+ * [{ index, message }] }` (index from 1, in document order).
+ */
+export async function decrypt({ progress } = {}) {
+  const failures = [];
+  let done = 0;
+  const results = await word.decryptParts(async ({ docId, parts }) => {
+    const inspected = parts.map(({ jwe }) => {
+      try {
+        return { header: core().inspectEnvelope(jwe) };
+      } catch (e) {
+        return { error: explain(e.code, e.message) };
+      }
+    });
+    const keyIds = inspected.filter((p) => p.header).map((p) => p.header.keyId);
+    const keys = keyIds.length > 0 ? await api.unwrapKeys(keyIds) : new Map();
+    const bytes = new Map();
+    try {
+      return parts.map(({ rangeId, jwe }, i) => {
+        const { header, error } = inspected[i];
+        if (error) return { error };
+        const released = keys.get(header.keyId);
+        if (!released?.key) return { error: explain(released?.error?.code ?? 'not_found', released?.error?.message) };
+        if (!bytes.has(header.keyId)) bytes.set(header.keyId, api.fromBase64Url(released.key));
+        try {
+          const opened = core().decryptRange(jwe, bytes.get(header.keyId), { docId: docId ?? undefined, rangeId });
+          return { content: opened.content, format: opened.format };
+        } catch (e) {
+          return { error: explain(e.code, e.message) };
+        }
+      });
+    } finally {
+      for (const key of bytes.values()) key.fill(0);
+    }
+  }, (d, n) => progress?.(d, n));
+  results.forEach((r, i) => {
+    if (r.error) failures.push({ index: i + 1, message: r.error });
+    else done++;
+  });
+  return { total: results.length, done, failures };
+}
+
+/**
+ * The document's parts grouped by key: `[{ keyId, parts, policy }]`, policy null when the
+ * signed-in user is neither its owner nor an admin of its organisation. Parts that cannot be
+ * read at all are listed with keyId null.
+ */
+export async function listKeys() {
+  const parts = await word.listParts();
+  const byKey = new Map();
+  for (const part of parts) {
+    let keyId = null;
+    try {
+      keyId = core().inspectEnvelope(part.jwe).keyId;
+    } catch {
+      // Damaged: listed without a key.
+    }
+    if (!byKey.has(keyId)) byKey.set(keyId, { keyId, parts: [] });
+    byKey.get(keyId).parts.push(part);
+  }
+  const groups = [...byKey.values()];
+  await Promise.all(groups.map(async (g) => {
+    g.policy = g.keyId ? await api.policy(g.keyId) : null;
+  }));
+  return groups;
+}
