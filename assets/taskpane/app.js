@@ -36,7 +36,7 @@ function showProblems(items) {
 /** Runs `work` with the pane busy: buttons disabled, errors shown, never rejected. */
 async function busy(work) {
   document.body.setAttribute('aria-busy', 'true');
-  for (const b of document.querySelectorAll('main button')) b.disabled = true;
+  for (const b of document.querySelectorAll('main button:not([role="tab"])')) b.disabled = true;
   showProblems([]);
   say(t('working'));
   try {
@@ -44,7 +44,7 @@ async function busy(work) {
   } catch (e) {
     say(e?.code ? protect.explain(e.code, e.message) : String(e?.message ?? e), 'error');
   } finally {
-    for (const b of document.querySelectorAll('main button')) b.disabled = false;
+    for (const b of document.querySelectorAll('main button:not([role="tab"])')) b.disabled = false;
     $('progress').hidden = true;
     document.body.removeAttribute('aria-busy');
   }

@@ -45,7 +45,6 @@ const STRINGS = {
     err_malformed: 'it is damaged',
     err_unsupported: 'it was made by a newer version of Textguard; update the add-in',
     err_network: 'the server could not be reached; check your connection and try again',
-    err_other: '{0}',
     manageEmpty: 'No encrypted text in this document.',
     manageIntro: 'Encrypted text in this document, by key:',
     parts: '{0} part(s)',
@@ -106,7 +105,6 @@ const STRINGS = {
     err_malformed: 'elle est endommagée',
     err_unsupported: 'elle vient d’une version plus récente de Textguard ; mettez le complément à jour',
     err_network: 'le serveur est injoignable ; vérifiez la connexion et réessayez',
-    err_other: '{0}',
     manageEmpty: 'Aucun texte chiffré dans ce document.',
     manageIntro: 'Texte chiffré dans ce document, par clé :',
     parts: '{0} partie(s)',
@@ -140,6 +138,9 @@ export function setLanguage(displayLanguage) {
 
 /** The current language code ("en" or "fr"). */
 export const currentLanguage = () => language;
+
+/** Whether there are words for `key`. */
+export const has = (key) => key in STRINGS.en;
 
 /** The string `key` with {0}, {1}... replaced by `args`. */
 export function t(key, ...args) {

@@ -5,15 +5,14 @@
 
 import * as api from './api.js';
 import * as word from './word.js';
-import { t } from './i18n.js';
+import { has, t } from './i18n.js';
 
 const core = () => window.wasmBindings;
 
 /** Why a part could not be decrypted, in the user's words, from a broker or envelope code. */
 export function explain(code, message) {
   const key = `err_${code}`;
-  const text = t(key);
-  return text === key ? t('err_other', message ?? code) : text;
+  return has(key) && code !== 'other' ? t(key) : String(message ?? code);
 }
 
 /** Recipients typed by the user: each an email address or user principal name. */

@@ -8,10 +8,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
 import { TARGET, VERSION, WASM_PKG } from '../support/paths.mjs';
+import { useOfficeDouble } from '../support/pane.mjs';
 import { startServer } from '../support/server.mjs';
-
-const OFFICE_JS = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
-const DOUBLE = readFileSync(new URL('./office-double.js', import.meta.url), 'utf8');
 
 let server;
 let browser;
@@ -32,10 +30,7 @@ test('the task pane loads over HTTPS and initialises the wasm core', async () =>
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
 
-  await page.route(OFFICE_JS, (route) => route.fulfill({ contentType: 'text/javascript', body: DOUBLE }));
-  await page.addInitScript(() => {
-    window.__officeDouble = { host: null };
-  });
+  await useOfficeDouble(page, { host: null });
   const response = await page.goto(`${server.url}/taskpane.html`);
   assert.equal(response.status(), 200);
   assert.ok(await response.securityDetails(), 'the page was not served over TLS');
@@ -58,6 +53,7 @@ test('the task pane loads over HTTPS and initialises the wasm core', async () =>
 test('a wasm core that cannot load is reported on the page', async () => {
   const page = await browser.newPage();
   // Break the module on purpose: the page must say so rather than stay on "Loading".
+  await useOfficeDouble(page, { host: null });
   await page.route(/_bg\.wasm$/, (route) => route.fulfill({ status: 200, contentType: 'application/wasm', body: 'not wasm' }));
   await page.goto(`${server.url}/taskpane.html`);
   await page.waitForSelector('body[data-core="failed"]', { timeout: 30_000 });

@@ -4,16 +4,15 @@
 // Alice encrypts two paragraphs for Bob; Bob decrypts them with their formatting; Carol is
 // denied; Alice revokes; Bob is denied. Screenshots of each step go to target/screenshots/word/.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
 import { TARGET } from '../support/paths.mjs';
 import { CLIENT_ID, mintToken, startProvider } from '../support/provider.mjs';
+import { documentOf, openPane as openPaneIn, waitStatus } from '../support/pane.mjs';
 import { startServer } from '../support/server.mjs';
 
-const OFFICE_JS = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
-const DOUBLE = readFileSync(new URL('./office-double.js', import.meta.url), 'utf8');
 const SHOTS = join(TARGET, 'screenshots', 'word');
 const BOB = 'bob@fabrikam.example';
 
@@ -56,37 +55,9 @@ after(async () => {
   for (const child of children) child.kill();
 });
 
-/**
- * Opens the task pane as a user of Word: office.js is answered with the test double, configured
- * with `config` (token, document...). Resolves once the pane is signed in (or, with
- * `signedIn: false`, once it has tried). `problems` collects page errors and failed requests to
- * unexpected places.
- */
-async function openPane(config, { signedIn = true } = {}) {
-  const page = await browser.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 40[134]/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  await page.route(OFFICE_JS, (route) => route.fulfill({ contentType: 'text/javascript', body: DOUBLE }));
-  await page.addInitScript((c) => {
-    window.__officeDouble = c;
-  }, config);
-  await page.setViewportSize({ width: 360, height: 760 });
-  await page.goto(`${server.url}/taskpane.html`);
-  await page.waitForSelector(`body[data-signed-in="${signedIn}"]`, { timeout: 30_000 });
-  return { page, problems };
-}
-
-const documentOf = (page) => page.evaluate(() => window.__officeDouble.document);
+const openPane = (config, options) => openPaneIn(browser, server.url, config, options);
 const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 const status = (page) => page.textContent('#status');
-
-async function waitStatus(page, pattern) {
-  await page.waitForFunction((source) => new RegExp(source).test(document.getElementById('status').textContent), pattern.source, { timeout: 30_000 });
-  return status(page);
-}
 
 async function decryptAs(name, document) {
   const pane = await openPane({ token: tokens[name], document });
@@ -163,6 +134,31 @@ test('carol, in alice\'s organisation but not a recipient, is denied', async () 
   await page.close();
 });
 
+test('alice adds carol and sets an end date in Manage; carol can then read it', async () => {
+  const { page, problems } = await openPane({ token: tokens.alice, document: structuredClone(encrypted) });
+  await page.click('#tab-manage');
+  const card = page.locator(`.key[data-key-id="${keyId}"]`);
+  await card.waitFor();
+  assert.deepEqual(await card.locator('.chip span').allTextContents(), [BOB]);
+  await card.locator('input[type="email"]').fill('Carol@Contoso.example');
+  await card.locator('input[type="email"]').press('Enter');
+  await waitStatus(page, /Saved/);
+  await card.locator('.chip span', { hasText: 'carol@contoso.example' }).waitFor();
+  const nextYear = `${new Date().getFullYear() + 1}-06-30`;
+  await card.locator('input[type="date"]').fill(nextYear);
+  await card.getByRole('button', { name: 'Set end date' }).click();
+  await waitStatus(page, /Saved/);
+  await card.locator('p', { hasText: /Access ends 30 June/ }).waitFor();
+  await shot(page, '5-alice-added-carol');
+  assert.deepEqual(problems, []);
+  await page.close();
+
+  const carol = await decryptAs('carol', structuredClone(encrypted));
+  assert.match(await status(carol.page), /Decrypted 2 of 2/);
+  assert.deepEqual((await documentOf(carol.page)).blocks, original().blocks);
+  await carol.page.close();
+});
+
 test('alice sees who can read it in Manage, and revokes', async () => {
   const { page, problems } = await openPane({ token: tokens.alice, document: structuredClone(encrypted) });
   await page.click('#tab-manage');
@@ -170,14 +166,14 @@ test('alice sees who can read it in Manage, and revokes', async () => {
   const card = page.locator(`.key[data-key-id="${keyId}"]`);
   assert.match(await card.textContent(), /2 part\(s\)/);
   assert.ok((await card.locator('.chip span').allTextContents()).includes(BOB));
-  await shot(page, '5-alice-manage');
+  await shot(page, '6-alice-manage');
   const revoke = card.locator('button.danger');
   await revoke.click();
   assert.match(await revoke.textContent(), /Revoke access for everyone/);
   await revoke.click();
   await waitStatus(page, /Access revoked/);
   await page.waitForSelector(`.key[data-key-id="${keyId}"] .revoked`);
-  await shot(page, '6-alice-revoked');
+  await shot(page, '7-alice-revoked');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -187,7 +183,7 @@ test('after the revocation bob is denied, and the audit log shows every decision
   assert.match(await status(page), /Decrypted 0 of 2/);
   const listed = await page.$$eval('#problems li', (l) => l.map((e) => e.textContent));
   assert.deepEqual(listed, [1, 2].map((i) => `Part ${i}: its owner revoked access`));
-  await shot(page, '7-bob-denied');
+  await shot(page, '8-bob-denied');
   assert.deepEqual(problems, []);
   await page.close();
 
@@ -201,7 +197,126 @@ test('after the revocation bob is denied, and the audit log shows every decision
     'create alice@contoso.example',
     'deny bob@fabrikam.example (revoked)',
     'deny carol@contoso.example (not a recipient)',
+    'policy alice@contoso.example',
+    'policy alice@contoso.example',
     'release bob@fabrikam.example',
+    'release carol@contoso.example',
     'revoke alice@contoso.example',
   ]);
+});
+
+/** Encrypts the paragraphs of `blocks` (all selected) as alice, for alice only. */
+async function encryptedByAlice(blocks, button = '#encrypt-selection') {
+  const { page, problems } = await openPane({
+    token: tokens.alice,
+    document: { blocks, properties: {}, selection: { start: 0, end: blocks.length - 1 } },
+  });
+  await page.click(button);
+  await waitStatus(page, /Encrypted/);
+  const doc = await documentOf(page);
+  assert.deepEqual(problems, []);
+  await page.close();
+  return doc;
+}
+
+const envelopeOf = (cc) => cc.blocks[0].runs[0].text;
+
+test('a tampered envelope and envelopes moved between places are refused, each in plain words', async () => {
+  const doc = await encryptedByAlice(original().blocks);
+  const [a, b, c] = doc.blocks;
+  const jwe = envelopeOf(a).split('.');
+  jwe[3] = (jwe[3][0] === 'A' ? 'B' : 'A') + jwe[3].slice(1); // one character of the ciphertext
+  a.blocks[0].runs[0].text = jwe.join('.');
+  [b.blocks, c.blocks] = [c.blocks, b.blocks]; // the second and third envelopes swap places
+  const { page, problems } = await decryptAs('alice', doc);
+  assert.match(await status(page), /Decrypted 0 of 3/);
+  assert.deepEqual(await page.$$eval('#problems li', (l) => l.map((e) => e.textContent)), [
+    'Part 1: it was tampered with or damaged, so it cannot be opened',
+    'Part 2: it was moved from another document or place, so it is not opened here',
+    'Part 3: it was moved from another document or place, so it is not opened here',
+  ]);
+  await shot(page, '9-tampered');
+  assert.deepEqual(await documentOf(page), doc, 'nothing was written');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('an envelope copied into another document is refused there', async () => {
+  const doc = await encryptedByAlice(original().blocks.slice(0, 1));
+  doc.properties.TextguardDocumentId = '00000000-0000-4000-8000-000000000000';
+  const { page } = await decryptAs('alice', doc);
+  assert.deepEqual(await page.$$eval('#problems li', (l) => l.map((e) => e.textContent)), [
+    'Part 1: it was moved from another document or place, so it is not opened here',
+  ]);
+  await page.close();
+});
+
+test('the whole document encrypts into one part and decrypts as it was', async () => {
+  const blocks = original().blocks;
+  const doc = await encryptedByAlice(blocks, '#encrypt-document');
+  assert.equal(doc.blocks.length, 1);
+  assert.equal(doc.blocks[0].type, 'cc');
+  assert.match(envelopeOf(doc.blocks[0]), /^[\w-]+\.\.[\w-]+\.[\w-]+\.[\w-]+$/);
+  const { page } = await decryptAs('alice', doc);
+  assert.match(await status(page), /Decrypted 1 of 1/);
+  assert.deepEqual((await documentOf(page)).blocks, blocks);
+  await page.close();
+});
+
+test('nothing selected, an encrypted paragraph selected again, or a bad recipient: clear messages', async () => {
+  const blank = [{ type: 'p', runs: [{ text: '   ' }] }];
+  const { page, problems } = await openPane({ token: tokens.alice, document: { blocks: blank, properties: {}, selection: { start: 0, end: 0 } } });
+  await page.click('#encrypt-selection');
+  assert.equal(await waitStatus(page, /Select/), 'Select one or more paragraphs first.');
+  await page.fill('#recipient-input', 'not an address');
+  await page.click('#encrypt-selection');
+  assert.equal(await waitStatus(page, /is not/), '"not" is not an email address or user name.');
+  assert.equal(await page.getAttribute('#recipient-input', 'aria-invalid'), 'true');
+  assert.deepEqual(problems, []);
+  await page.close();
+
+  const once = await encryptedByAlice(original().blocks.slice(0, 1));
+  const again = await openPane({ token: tokens.alice, document: { ...once, selection: { start: 0, end: 0 } } });
+  await again.page.click('#encrypt-selection');
+  await waitStatus(again.page, /Select/);
+  assert.deepEqual(await documentOf(again.page), { ...once, selection: { start: 0, end: 0 } }, 'an encrypted part is not encrypted twice');
+  await again.page.close();
+});
+
+test('where Office SSO cannot work, the pane signs in through the dialog', async () => {
+  const { page, problems } = await openPane({ ssoError: { code: 13003 }, dialogToken: tokens.bob, document: original() });
+  assert.match(await page.textContent('#who'), /bob@fabrikam\.example/);
+  const calls = await page.evaluate(() => window.__officeDouble.calls);
+  assert.deepEqual(calls.getAccessToken, [{ allowSignInPrompt: true, allowConsentPrompt: true }]);
+  assert.equal(calls.displayDialogAsync.length, 1);
+  assert.equal(new URL(calls.displayDialogAsync[0].url).pathname, '/auth-dialog.html');
+  assert.equal(calls.dialogClosed, true);
+  assert.deepEqual(problems, []);
+  await page.close();
+
+  // A cancelled consent is the user's choice: no dialog, a message, and a button to try again.
+  const cancelled = await openPane({ ssoError: { code: 13002 }, document: original() }, { signedIn: false });
+  assert.match(await cancelled.page.textContent('#status'), /you cancelled the sign-in or consent \(13002\)/);
+  assert.equal(await cancelled.page.isVisible('#sign-in'), true);
+  assert.equal((await cancelled.page.evaluate(() => window.__officeDouble.calls)).displayDialogAsync.length, 0);
+  await cancelled.page.close();
+});
+
+test('French when Office is in French; the tabs work from the keyboard', async () => {
+  const { page, problems } = await openPane({ token: tokens.alice, displayLanguage: 'fr-FR', document: original() });
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  assert.equal(await page.textContent('#encrypt-selection'), 'Chiffrer les paragraphes sélectionnés');
+  assert.match(await page.textContent('#who'), /^Connecté en tant que/);
+  await page.focus('#tab-protect');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getAttribute('#tab-open', 'aria-selected'), 'true');
+  assert.equal(await page.isVisible('#decrypt'), true);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-open');
+  await page.keyboard.press('End');
+  assert.equal(await page.getAttribute('#tab-manage', 'aria-selected'), 'true');
+  await page.keyboard.press('Home');
+  assert.equal(await page.getAttribute('#tab-protect', 'aria-selected'), 'true');
+  await shot(page, '10-french');
+  assert.deepEqual(problems, []);
+  await page.close();
 });
