@@ -10,19 +10,22 @@
 #   keys      the key broker: unwrapping one key and batches of keys against GET /healthz, with wrk,
 #             on SQLite and on a throwaway PostgreSQL cluster (scripts/postgres.sh), plus batch
 #             latency and the server's memory (bench/keys.mjs; figures also in target/bench/keys.json)
-# Usage: scripts/bench.sh [scan|envelope|auth|keys]   (all by default)
+#   taskpane  encrypting and decrypting 20 paragraphs in the task pane in Chromium, against the
+#             release server with a test double of Word (bench/taskpane.mjs; figures also in
+#             target/bench/taskpane.json)
+# Usage: scripts/bench.sh [scan|envelope|auth|keys|taskpane]   (all by default)
 # For the native side alone there is also `cargo bench -p addin-wasm`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 which="${1:-all}"
 case "$which" in
-  all|scan|envelope|auth|keys) ;;
-  *) die "scripts/bench.sh: unknown benchmark $which; use scan, envelope, auth, keys, or nothing for all" ;;
+  all|scan|envelope|auth|keys|taskpane) ;;
+  *) die "scripts/bench.sh: unknown benchmark $which; use scan, envelope, auth, keys, taskpane, or nothing for all" ;;
 esac
 
 [[ "${ADDIN_SKIP_SETUP:-}" == 1 ]] || "$ROOT/scripts/setup.sh"
-[[ "$which" == auth || "$which" == keys ]] || "$ROOT/scripts/build-wasm.sh"
+[[ "$which" == auth || "$which" == keys || "$which" == taskpane ]] || "$ROOT/scripts/build-wasm.sh"
 mkdir -p "$TARGET_DIR/bench"
 
 # Native sides are built with the WebAssembly module's profile, so both get the same LTO.
@@ -61,4 +64,10 @@ if [[ "$which" == all || "$which" == keys ]]; then
   trap 'exit 143' TERM
   pg_start "$pg_dir" || die "scripts/bench.sh: could not start PostgreSQL for the key broker benchmark"
   node bench/keys.mjs
+fi
+
+if [[ "$which" == all || "$which" == taskpane ]]; then
+  quietly with_wasm_env 0 trunk build --offline
+  cargo build --quiet --release -p addin-server
+  node bench/taskpane.mjs
 fi

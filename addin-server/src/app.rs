@@ -85,6 +85,7 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
         .route(crate::consent::CALLBACK_PATH, get(crate::consent::callback))
         .route("/manifest/word.xml", get(word_manifest))
         .route("/manifest/outlook.xml", get(outlook_manifest))
+        .route("/manifest/manifest.json", get(unified_manifest))
         .route(
             "/.well-known/microsoft-officeaddins-allowed.json",
             get(allowed_scripts),
@@ -142,6 +143,15 @@ async fn allowed_scripts(State(state): State<AppState>) -> Json<serde_json::Valu
 
 async fn word_manifest(State(state): State<AppState>) -> Response {
     xml(state.manifests.word_xml.clone())
+}
+
+async fn unified_manifest(State(state): State<AppState>) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        state.manifests.unified_json.clone(),
+    )
+        .into_response()
 }
 
 async fn outlook_manifest(State(state): State<AppState>) -> Response {
@@ -226,6 +236,8 @@ mod tests {
     async fn responses_carry_security_headers_and_a_cache_policy() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("addin-wasm-0123456789abcdef.js"), "//").unwrap();
+        std::fs::create_dir(dir.path().join("static")).unwrap();
+        std::fs::write(dir.path().join("static/icon-32.png"), "png").unwrap();
         let app = app(dir.path()).await;
         for path in ["/taskpane.html", "/healthz", "/v1/nope"] {
             let (_, headers, _) = get(app.clone(), path).await;
@@ -255,11 +267,17 @@ mod tests {
                 "{path}"
             );
         }
-        let (status, headers, _) = get(app, "/addin-wasm-0123456789abcdef.js").await;
+        let (status, headers, _) = get(app.clone(), "/addin-wasm-0123456789abcdef.js").await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(
             header(&headers, "cache-control"),
             Some("public, max-age=31536000, immutable")
+        );
+        let (status, headers, _) = get(app, "/static/icon-32.png").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            header(&headers, "cache-control"),
+            Some("public, max-age=86400")
         );
     }
 

@@ -65,6 +65,8 @@ pub struct Config {
 pub struct PublicUrl {
     url: String,
     host: String,
+    /// `host[:port]`, the port only when it is not the scheme's default.
+    authority: String,
 }
 
 impl PublicUrl {
@@ -76,6 +78,13 @@ impl PublicUrl {
     /// The host name (or IP address) of the URL, without brackets or port.
     pub fn host(&self) -> &str {
         &self.host
+    }
+
+    /// The Entra application ID URI Office SSO asks tokens for: `api://host[:port]/{client
+    /// id}`, with the port when the URL names one other than 443, as Office requires the
+    /// URI's domain to match where the add-in is served from.
+    pub fn app_id_uri(&self, client_id: &str) -> String {
+        format!("api://{}/{client_id}", self.authority)
     }
 }
 
@@ -399,9 +408,19 @@ fn parse_url(
         }
         _ => return Err(bad("must start with https://".into())),
     }
+    let default_port = if uri.scheme_str() == Some("https") {
+        443
+    } else {
+        80
+    };
+    let authority = match uri.port_u16() {
+        Some(port) if port != default_port => format!("{}:{port}", uri.host().unwrap_or(&host)),
+        _ => uri.host().unwrap_or(&host).to_owned(),
+    };
     Ok(PublicUrl {
         url: value.trim_end_matches('/').to_owned(),
         host,
+        authority,
     })
 }
 
@@ -512,6 +531,34 @@ mod tests {
         assert_eq!(c.allowed_tenants, AllowedTenants::None);
         assert!(!c.insecure_http);
         assert!(c.warnings.is_empty());
+    }
+
+    #[test]
+    fn the_application_id_uri_names_the_port_only_when_it_is_not_the_default() {
+        let uri = |url: &str| {
+            Config::from_vars(vars(&[
+                ("ADDIN_PUBLIC_URL", url),
+                ("ADDIN_INSECURE_HTTP", "true"),
+            ]))
+            .unwrap()
+            .public_url
+            .app_id_uri("c1")
+        };
+        assert_eq!(
+            uri("https://addin.example.com"),
+            "api://addin.example.com/c1"
+        );
+        assert_eq!(
+            uri("https://addin.example.com:443/"),
+            "api://addin.example.com/c1"
+        );
+        assert_eq!(
+            uri("https://addin.example.com:8443"),
+            "api://addin.example.com:8443/c1"
+        );
+        assert_eq!(uri("https://localhost:3000"), "api://localhost:3000/c1");
+        assert_eq!(uri("http://127.0.0.1:80"), "api://127.0.0.1/c1");
+        assert_eq!(uri("https://[::1]:3000"), "api://[::1]:3000/c1");
     }
 
     #[test]

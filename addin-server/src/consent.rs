@@ -42,24 +42,25 @@ pub struct ConsentLinks {
     pub client_id: String,
     /// `ADDIN_PUBLIC_URL`.
     pub public_url: String,
-    /// The public URL's host, for the app id URI `api://{host}/{client id}`.
-    pub public_host: String,
+    /// The application ID URI, `api://{host}/{client id}`.
+    pub app_id_uri: String,
 }
 
 impl ConsentLinks {
     /// The links for `config`, or `None` when it names no client id.
     pub fn from_config(config: &Config) -> Option<ConsentLinks> {
+        let client_id = config.client_id.clone()?;
         Some(ConsentLinks {
             authority: config.authority.clone(),
-            client_id: config.client_id.clone()?,
+            app_id_uri: config.public_url.app_id_uri(&client_id),
+            client_id,
             public_url: config.public_url.as_str().to_owned(),
-            public_host: config.public_url.host().to_owned(),
         })
     }
 
     /// The admin-consent link for `tenant`, carrying `state`.
     pub fn url(&self, tenant: &str, state: &str) -> String {
-        let scope = format!("api://{}/{}/.default", self.public_host, self.client_id);
+        let scope = format!("{}/.default", self.app_id_uri);
         let redirect = format!("{}{CALLBACK_PATH}", self.public_url);
         let query = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("client_id", &self.client_id)

@@ -85,18 +85,19 @@ fn cors(public_origin: &str) -> CorsLayer {
 }
 
 /// Files whose names carry a content hash (trunk's `name-0123456789abcdef.ext`) never change
-/// and are cached for a year; everything else is revalidated on each use, so a new version of
-/// the task pane or the manifests is seen at once.
+/// and are cached for a year; the icons Office shows on the ribbon (`/static/*.png`) are cached
+/// for a day, as Office expects of them; everything else is revalidated on each use, so a new
+/// version of the task pane or the manifests is seen at once.
 async fn cache_policy(request: Request, next: Next) -> Response {
-    let immutable = request
-        .uri()
-        .path()
-        .rsplit('/')
-        .next()
-        .is_some_and(has_content_hash);
+    let path = request.uri().path();
+    let immutable = path.rsplit('/').next().is_some_and(has_content_hash);
+    let icon = path.starts_with("/static/") && path.ends_with(".png");
     let mut response = next.run(request).await.into_response();
-    let value = if immutable && response.status().is_success() {
+    let ok = response.status().is_success();
+    let value = if immutable && ok {
         "public, max-age=31536000, immutable"
+    } else if icon && ok {
+        "public, max-age=86400"
     } else {
         "no-cache"
     };

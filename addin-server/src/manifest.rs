@@ -14,6 +14,7 @@ pub const PRODUCT_NAME: &str = "Textguard";
 
 const WORD_TEMPLATE: &str = include_str!("../../manifest/word.xml");
 const OUTLOOK_TEMPLATE: &str = include_str!("../../manifest/outlook.xml");
+const UNIFIED_TEMPLATE: &str = include_str!("../../manifest/manifest.json");
 
 /// A manifest template that cannot be rendered (a bug in the template, caught by tests).
 #[derive(Debug, thiserror::Error)]
@@ -34,10 +35,16 @@ pub struct Manifests {
     pub word_xml: String,
     /// `/manifest/outlook.xml`: the Outlook mail add-in.
     pub outlook_xml: String,
+    /// `/manifest/manifest.json`: the Word add-in as a unified Microsoft 365 app manifest.
+    pub unified_json: String,
 }
 
 /// The paths the manifests are served at, relative to the public URL.
-pub const PATHS: &[&str] = &["/manifest/word.xml", "/manifest/outlook.xml"];
+pub const PATHS: &[&str] = &[
+    "/manifest/word.xml",
+    "/manifest/outlook.xml",
+    "/manifest/manifest.json",
+];
 
 impl Manifests {
     /// Renders every manifest for the deployment at `public_url`, with single sign-on for the
@@ -49,6 +56,7 @@ impl Manifests {
         Ok(Manifests {
             word_xml: render_xml("word.xml", WORD_TEMPLATE, public_url, client_id)?,
             outlook_xml: render_xml("outlook.xml", OUTLOOK_TEMPLATE, public_url, client_id)?,
+            unified_json: render_json("manifest.json", UNIFIED_TEMPLATE, public_url, client_id)?,
         })
     }
 }
@@ -102,15 +110,74 @@ fn render_xml(
     client_id: Option<&str>,
 ) -> Result<String, ManifestError> {
     let template = conditional(template_name, template, "CLIENT_ID", client_id.is_some())?;
-    let template = template.as_str();
+    fill(template_name, &template, public_url, client_id, xml_escape)
+}
+
+/// Renders a JSON template: the placeholders in its strings are filled in, and without a client
+/// id its `webApplicationInfo` (single sign-on) is left out.
+fn render_json(
+    template_name: &'static str,
+    template: &str,
+    public_url: &PublicUrl,
+    client_id: Option<&str>,
+) -> Result<String, ManifestError> {
+    let problem = |problem: String| ManifestError {
+        template: template_name,
+        problem,
+    };
+    let mut value: serde_json::Value =
+        serde_json::from_str(template).map_err(|e| problem(format!("not JSON: {e}")))?;
+    if client_id.is_none() {
+        if let Some(object) = value.as_object_mut() {
+            object.remove("webApplicationInfo");
+        }
+    }
+    fill_json(template_name, &mut value, public_url, client_id)?;
+    serde_json::to_string_pretty(&value).map_err(|e| problem(e.to_string()))
+}
+
+fn fill_json(
+    template_name: &'static str,
+    value: &mut serde_json::Value,
+    public_url: &PublicUrl,
+    client_id: Option<&str>,
+) -> Result<(), ManifestError> {
+    match value {
+        serde_json::Value::String(s) => {
+            *s = fill(template_name, s, public_url, client_id, str::to_owned)?;
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                fill_json(template_name, item, public_url, client_id)?;
+            }
+        }
+        serde_json::Value::Object(fields) => {
+            for item in fields.values_mut() {
+                fill_json(template_name, item, public_url, client_id)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Replaces each `{{NAME}}` of `template` with its value, passed through `escape`.
+fn fill(
+    template_name: &'static str,
+    template: &str,
+    public_url: &PublicUrl,
+    client_id: Option<&str>,
+    escape: fn(&str) -> String,
+) -> Result<String, ManifestError> {
     let value = |name: &str| -> Option<String> {
         Some(match name {
             "PUBLIC_URL" => public_url.as_str().to_owned(),
-            "PUBLIC_HOST" => public_url.host().to_owned(),
             "CLIENT_ID" => client_id?.to_owned(),
+            "APP_ID_URI" => public_url.app_id_uri(client_id?),
             "WORD_ADDIN_ID" => addin_id(public_url, "word.xml"),
             "OUTLOOK_ADDIN_ID" => addin_id(public_url, "outlook.xml"),
             "MANIFEST_VERSION" => manifest_version(),
+            "APP_VERSION" => addin_wasm::VERSION.to_owned(),
             "PRODUCT_NAME" | "PROVIDER_NAME" => PRODUCT_NAME.to_owned(),
             _ => return None,
         })
@@ -129,7 +196,7 @@ fn render_xml(
             template: template_name,
             problem: format!("unknown placeholder {{{{{name}}}}}"),
         })?;
-        out.push_str(&xml_escape(&v));
+        out.push_str(&escape(&v));
         rest = &after[close + 2..];
     }
     out.push_str(rest);
@@ -197,6 +264,29 @@ mod tests {
         }
         let version = format!("<Version>{}.0</Version>", addin_wasm::VERSION);
         assert!(m.word_xml.contains(&version) && m.outlook_xml.contains(&version));
+    }
+
+    #[test]
+    fn the_unified_manifest_is_json_pointing_home_with_sso_only_with_a_client_id() {
+        let url = public_url("https://addin.example.com:8443");
+        let id = "6c1f2a9e-5b0d-4e3f-8a7b-9c8d7e6f5a4b";
+        let with: serde_json::Value =
+            serde_json::from_str(&Manifests::render(&url, Some(id)).unwrap().unified_json).unwrap();
+        assert_eq!(with["id"], addin_id(&url, "word.xml"));
+        assert_eq!(with["version"], addin_wasm::VERSION);
+        assert_eq!(with["webApplicationInfo"]["id"], id);
+        assert_eq!(
+            with["webApplicationInfo"]["resource"],
+            format!("api://addin.example.com:8443/{id}")
+        );
+        assert_eq!(
+            with["extensions"][0]["runtimes"][0]["code"]["page"],
+            "https://addin.example.com:8443/taskpane.html"
+        );
+        let without: serde_json::Value =
+            serde_json::from_str(&Manifests::render(&url, None).unwrap().unified_json).unwrap();
+        assert!(without.get("webApplicationInfo").is_none());
+        assert!(!without.to_string().contains("{{"));
     }
 
     #[test]

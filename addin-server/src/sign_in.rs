@@ -41,8 +41,8 @@ impl SignInConfig {
         Some(SignInConfig {
             authority: format!("{}/{tenant}", config.authority.trim_end_matches('/')),
             scopes: vec![format!(
-                "api://{}/{client_id}/access_as_user",
-                config.public_url.host()
+                "{}/access_as_user",
+                config.public_url.app_id_uri(&client_id)
             )],
             client_id,
         })

@@ -367,7 +367,7 @@ async fn with_a_star_a_tenant_is_allowed_once_its_admin_consents() {
     // The link for tenant b: Entra's admin-consent page for this app.
     let url = consent_link(&app, b).await;
     let expected_start = format!(
-        "{}/{b}/v2.0/adminconsent?client_id={CLIENT_ID}&scope=api%3A%2F%2Flocalhost%2F{CLIENT_ID}%2F.default&redirect_uri=https%3A%2F%2Flocalhost%3A3000%2Fv1%2Fadmin-consent%2Fcallback&state=",
+        "{}/{b}/v2.0/adminconsent?client_id={CLIENT_ID}&scope=api%3A%2F%2Flocalhost%3A3000%2F{CLIENT_ID}%2F.default&redirect_uri=https%3A%2F%2Flocalhost%3A3000%2Fv1%2Fadmin-consent%2Fcallback&state=",
         provider.authority
     );
     assert!(url.starts_with(&expected_start), "{url}");
@@ -480,7 +480,7 @@ async fn rotated_keys_are_picked_up_without_a_refresh_storm() {
         keys.clone(),
         &server.url,
         CLIENT_ID,
-        "localhost",
+        format!("api://localhost/{CLIENT_ID}"),
         AllowedTenants::List(vec![first.tenant_a.clone()]),
         store,
     ));

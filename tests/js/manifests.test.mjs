@@ -8,7 +8,7 @@
 // alternates); the test validates against the newest schema version the package carries.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -52,7 +52,7 @@ test('the rendered Word manifest converts and validates against Microsoft schema
   assert.equal(response.status, 200);
   const xml = await response.text();
   assert.match(xml, new RegExp(`<Id>${CLIENT_ID}</Id>`));
-  assert.match(xml, new RegExp(`<Resource>api://localhost/${CLIENT_ID}</Resource>`));
+  assert.match(xml, new RegExp(`<Resource>api://localhost:\\d+/${CLIENT_ID}</Resource>`));
   writeFileSync(join(work, 'word.xml'), xml);
 
   const converted = run('office-addin-manifest-converter', ['convert', 'word.xml', '-o', 'word']);
@@ -72,5 +72,26 @@ test('the rendered Word manifest converts and validates against Microsoft schema
   delete manifest.id;
   writeFileSync(join(work, 'word', 'manifest.json'), JSON.stringify(manifest, null, 2));
   const invalid = run('office-addin-manifest', ['validate', join('word', 'manifest.json')]);
+  assert.notEqual(invalid.status, 0, invalid.output);
+});
+
+test('the rendered unified manifest validates against the schema version it declares', async () => {
+  const plainHttp = server.url.replace('https://localhost', 'http://127.0.0.1');
+  const response = await fetch(`${plainHttp}/manifest/manifest.json`);
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get('content-type'), /^application\/json/);
+  const manifest = await response.json();
+  assert.equal(manifest.webApplicationInfo.id, CLIENT_ID);
+  assert.match(manifest.webApplicationInfo.resource, new RegExp(`^api://localhost:\\d+/${CLIENT_ID}$`));
+  assert.equal(manifest.extensions[0].runtimes[0].code.page, `${server.url}/taskpane.html`);
+  mkdirSync(join(work, 'unified'), { recursive: true });
+  writeFileSync(join(work, 'unified', 'manifest.json'), JSON.stringify(manifest, null, 2));
+  const valid = run('office-addin-manifest', ['validate', join('unified', 'manifest.json')]);
+  assert.equal(valid.status, 0, valid.output);
+
+  // And the validator refuses it with a wrong value.
+  manifest.extensions[0].ribbons[0].tabs[0].builtInTabId = 42;
+  writeFileSync(join(work, 'unified', 'manifest.json'), JSON.stringify(manifest, null, 2));
+  const invalid = run('office-addin-manifest', ['validate', join('unified', 'manifest.json')]);
   assert.notEqual(invalid.status, 0, invalid.output);
 });

@@ -73,7 +73,7 @@ pub fn validator(config: &Config, store: Store) -> Result<Option<Arc<Validator>>
         keys,
         &config.authority,
         client_id,
-        config.public_url.host(),
+        config.public_url.app_id_uri(client_id),
         config.allowed_tenants.clone(),
         store,
     ))))

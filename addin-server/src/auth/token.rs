@@ -75,23 +75,20 @@ pub struct Validator {
 
 impl Validator {
     /// A validator for tokens issued by `authority` (`{authority}/{tid}/v2.0`) to `client_id`
-    /// (also accepted as `api://{public_host}/{client_id}`), from the tenants `tenants` allows
+    /// (also accepted as its application ID URI `app_id_uri`), from the tenants `tenants` allows
     /// (`*` looks the tenant up among those whose admin consented, in `store`).
     pub fn new(
         keys: Arc<SigningKeys>,
         authority: &str,
         client_id: &str,
-        public_host: &str,
+        app_id_uri: String,
         tenants: AllowedTenants,
         store: Store,
     ) -> Validator {
         Validator {
             keys,
             authority: authority.trim_end_matches('/').to_owned(),
-            audiences: vec![
-                client_id.to_owned(),
-                format!("api://{public_host}/{client_id}"),
-            ],
+            audiences: vec![client_id.to_owned(), app_id_uri],
             tenants,
             store,
             validation: jwt_validation(),
