@@ -58,3 +58,47 @@ pub async fn handler(State(state): State<AppState>) -> Result<Json<SignInConfig>
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Config {
+        Config::from_vars(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))).unwrap()
+    }
+
+    #[test]
+    fn one_allowed_tenant_signs_in_there_and_several_through_organizations() {
+        let id = "6c1f2a9e-5b0d-4e3f-8a7b-9c8d7e6f5a4b";
+        let tenant = "11111111-1111-4111-8111-111111111111";
+        let one = SignInConfig::from_config(&config(&[
+            ("ADDIN_PUBLIC_URL", "https://addin.example.com"),
+            ("ADDIN_CLIENT_ID", id),
+            ("ADDIN_ALLOWED_TENANTS", tenant),
+        ]))
+        .unwrap();
+        assert_eq!(one.client_id, id);
+        assert_eq!(
+            one.authority,
+            format!("https://login.microsoftonline.com/{tenant}")
+        );
+        assert_eq!(
+            one.scopes,
+            [format!("api://addin.example.com/{id}/access_as_user")]
+        );
+        let any = SignInConfig::from_config(&config(&[
+            ("ADDIN_CLIENT_ID", id),
+            ("ADDIN_ALLOWED_TENANTS", "*"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            any.authority,
+            "https://login.microsoftonline.com/organizations"
+        );
+        assert_eq!(
+            any.scopes,
+            [format!("api://localhost:3000/{id}/access_as_user")]
+        );
+        assert!(SignInConfig::from_config(&config(&[])).is_none());
+    }
+}

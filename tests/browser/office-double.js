@@ -17,7 +17,7 @@
   'use strict';
   const config = (window.__officeDouble = window.__officeDouble || {});
   config.document = config.document || { blocks: [], properties: {}, selection: { start: 0, end: 0 } };
-  config.calls = { getAccessToken: [], displayDialogAsync: [], syncs: 0 };
+  config.calls = { getAccessToken: [], displayDialogAsync: [], messageParent: [], syncs: 0 };
   const doc = config.document;
   let nextId = 1 + Math.max(0, ...allControls().map((c) => c.id || 0));
 
@@ -375,6 +375,9 @@
       displayLanguage: config.displayLanguage || 'en-US',
       requirements: { isSetSupported: () => true },
       ui: {
+        messageParent(message) {
+          config.calls.messageParent.push(message);
+        },
         displayDialogAsync(url, options, callback) {
           config.calls.displayDialogAsync.push({ url, options });
           if (!config.dialogToken) {

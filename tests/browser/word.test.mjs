@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
 import { TARGET } from '../support/paths.mjs';
 import { CLIENT_ID, mintToken, startProvider } from '../support/provider.mjs';
-import { documentOf, openPane as openPaneIn, waitStatus } from '../support/pane.mjs';
+import { documentOf, openPane as openPaneIn, useOfficeDouble, waitStatus } from '../support/pane.mjs';
 import { startServer } from '../support/server.mjs';
 
 const SHOTS = join(TARGET, 'screenshots', 'word');
@@ -19,6 +19,7 @@ const BOB = 'bob@fabrikam.example';
 const children = [];
 let server;
 let browser;
+let authority;
 const tokens = {};
 
 /** A document as Word would hold it: three paragraphs with formatting, the first two selected. */
@@ -34,6 +35,7 @@ const original = () => ({
 
 before(async () => {
   const provider = await startProvider(children);
+  authority = provider.authority;
   server = await startServer({
     insecureHttp: true,
     env: {
@@ -318,5 +320,28 @@ test('French when Office is in French; the tabs work from the keyboard', async (
   assert.equal(await page.getAttribute('#tab-protect', 'aria-selected'), 'true');
   await shot(page, '10-french');
   assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the sign-in dialog reads the app registration from the server and reports failures to the pane', async () => {
+  const config = await (await fetch(`${server.url}/v1/sign-in-config`)).json();
+  assert.deepEqual(config, {
+    clientId: CLIENT_ID,
+    authority: `${authority}/organizations`,
+    scopes: [`api://127.0.0.1:${new URL(server.url).port}/${CLIENT_ID}/access_as_user`],
+  });
+  // MSAL for the browser accepts only https authorities, and this one (the test provider) is
+  // http: the dialog must say so to the pane rather than hang.
+  const page = await browser.newPage();
+  await useOfficeDouble(page, {});
+  const asked = page.waitForRequest((r) => r.url().endsWith('/v1/sign-in-config'));
+  await page.goto(`${server.url}/auth-dialog.html`);
+  await asked;
+  await page.waitForFunction(() => window.__officeDouble.calls.messageParent.length > 0);
+  const [message] = await page.evaluate(() => window.__officeDouble.calls.messageParent);
+  const parsed = JSON.parse(message);
+  assert.equal(parsed.status, 'error');
+  assert.match(parsed.error, /authority_uri_insecure/);
+  assert.match(await page.textContent('#status'), /^Sign-in failed: /);
   await page.close();
 });
