@@ -25,7 +25,7 @@ case "$which" in
 esac
 
 [[ "${ADDIN_SKIP_SETUP:-}" == 1 ]] || "$ROOT/scripts/setup.sh"
-[[ "$which" == auth || "$which" == keys || "$which" == taskpane ]] || "$ROOT/scripts/build-wasm.sh"
+[[ "$which" == auth || "$which" == keys ]] || "$ROOT/scripts/build-wasm.sh"
 mkdir -p "$TARGET_DIR/bench"
 
 # Native sides are built with the WebAssembly module's profile, so both get the same LTO.

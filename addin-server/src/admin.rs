@@ -2,7 +2,8 @@
 //! rotation) and `audit verify`. Each returns the text to print, or an error saying what to do.
 
 use crate::audit::{Action, Actor, ChainCheck, Event};
-use crate::broker::{master, now_ms, BrokerError, MasterKeys};
+use crate::broker::{master, BrokerError, MasterKeys};
+use crate::clock;
 use crate::config::{Config, ConfigError};
 use crate::keyring::Keyring;
 use crate::store::{Engine, Store, StoreError, Write};
@@ -37,6 +38,69 @@ impl From<crate::keyring::KeyringError> for AdminError {
     }
 }
 
+impl From<crate::dictionary::command::CommandError> for AdminError {
+    fn from(e: crate::dictionary::command::CommandError) -> Self {
+        use crate::dictionary::command::CommandError;
+        use crate::dictionary::DictionaryError;
+        match e {
+            CommandError::Dictionary(DictionaryError::Invalid(problems)) => {
+                let mut message = format!(
+                    "the dictionary has {} problem(s); nothing was published:",
+                    problems.len()
+                );
+                for p in problems {
+                    message.push_str(&format!("\n  {p}"));
+                }
+                AdminError::Refused(message)
+            }
+            CommandError::Dictionary(DictionaryError::Store(e)) => AdminError::Store(e),
+            other => AdminError::Refused(other.to_string()),
+        }
+    }
+}
+
+/// `addin-server dictionary import FILE [--tenant T]`: publishes a JSON dictionary, or CSV
+/// entries, as the organisation's next version.
+pub async fn import_dictionary(
+    config: &Config,
+    tenant: Option<&str>,
+    file: &std::path::Path,
+) -> Result<String, AdminError> {
+    use crate::dictionary::command;
+    let tenant = command::tenant(config, tenant)?;
+    let store = Store::open(&config.database).await?;
+    let published = command::import(&store, &tenant, file).await;
+    store.close().await;
+    let published = published?;
+    Ok(format!(
+        "Published version {} of the dictionary of organisation {tenant} (ETag {}). Outlook picks it up at the next Send.\n",
+        published.version, published.etag
+    ))
+}
+
+/// `addin-server dictionary export [--tenant T] [--csv]`: the organisation's current
+/// dictionary, or its entries as CSV.
+pub async fn export_dictionary(
+    config: &Config,
+    tenant: Option<&str>,
+    csv: bool,
+) -> Result<String, AdminError> {
+    use crate::dictionary::command;
+    let tenant = command::tenant(config, tenant)?;
+    let store = Store::open(&config.database).await?;
+    let exported = command::export(&store, &tenant, csv).await;
+    store.close().await;
+    Ok(exported?)
+}
+
+/// The store of `config` and its master keys, checked against each other: what every `keys`
+/// subcommand starts from.
+async fn open_with_keys(config: &Config) -> Result<(Store, MasterKeys), AdminError> {
+    let store = Store::open(&config.database).await?;
+    let master = MasterKeys::open(config, &store).await?;
+    Ok((store, master))
+}
+
 fn engine_name(store: &Store) -> &'static str {
     match store.engine() {
         Engine::Sqlite => "SQLite",
@@ -62,8 +126,7 @@ pub async fn migrate(config: &Config) -> Result<String, AdminError> {
 
 /// `addin-server keys status`: the master key versions and how many keys each wraps.
 pub async fn key_status(config: &Config) -> Result<String, AdminError> {
-    let store = Store::open(&config.database).await?;
-    let master = MasterKeys::open(config, &store).await?;
+    let (store, master) = open_with_keys(config).await?;
     let ring = master.ring();
     let counts = store.keys_per_master_version().await?;
     let mut out = format!("Master key file {}\n", ring.path().display());
@@ -85,8 +148,7 @@ pub async fn key_status(config: &Config) -> Result<String, AdminError> {
 
 /// `addin-server keys rotate-master`: adds a master key version and rewraps every key under it.
 pub async fn rotate_master(config: &Config) -> Result<String, AdminError> {
-    let store = Store::open(&config.database).await?;
-    let master = MasterKeys::open(config, &store).await?;
+    let (store, master) = open_with_keys(config).await?;
     let mut ring = Keyring::open(master.ring().path())?;
     let version = ring.add_version()?;
     master::check(&ring, &store).await?;
@@ -102,8 +164,7 @@ pub async fn rotate_master(config: &Config) -> Result<String, AdminError> {
 /// `addin-server keys rewrap`: rewraps under the newest version the keys still wrapped under
 /// older ones (e.g. created by a server that had not reloaded the file yet).
 pub async fn rewrap(config: &Config) -> Result<String, AdminError> {
-    let store = Store::open(&config.database).await?;
-    let master = MasterKeys::open(config, &store).await?;
+    let (store, master) = open_with_keys(config).await?;
     let out = rewrap_all(&store, &master.ring(), "addin-server keys rewrap").await?;
     store.close().await;
     Ok(out)
@@ -137,7 +198,7 @@ async fn rewrap_all(store: &Store, ring: &Keyring, command: &str) -> Result<Stri
             .count() as u64;
     }
     let audit = Event {
-        at_ms: now_ms(),
+        at_ms: clock::now_ms(),
         action: Action::Rotate,
         actor: Actor::system(command),
         key_id: None,
@@ -173,8 +234,7 @@ async fn rewrap_all(store: &Store, ring: &Keyring, command: &str) -> Result<Stri
 
 /// `addin-server keys retire-master VERSION`: removes a version no key uses any more.
 pub async fn retire_master(config: &Config, version: u32) -> Result<String, AdminError> {
-    let store = Store::open(&config.database).await?;
-    let master = MasterKeys::open(config, &store).await?;
+    let (store, master) = open_with_keys(config).await?;
     let mut ring = Keyring::open(master.ring().path())?;
     if version == ring.current() {
         return Err(AdminError::Refused(format!(
@@ -182,7 +242,7 @@ pub async fn retire_master(config: &Config, version: u32) -> Result<String, Admi
         )));
     }
     if !store
-        .retire_master_version(i64::from(version), now_ms() / 1000)
+        .retire_master_version(i64::from(version), clock::now_secs())
         .await?
     {
         return Err(AdminError::Refused(format!(

@@ -72,6 +72,10 @@ impl AppState {
 /// `assets_dir` (the trunk output).
 pub fn router(state: AppState, assets_dir: &Path) -> Router {
     let public_origin = state.public_origin.clone();
+    let event_handler = std::sync::Arc::new(crate::event_handler::EventHandler::load(
+        assets_dir,
+        &public_origin,
+    ));
     let static_files = ServeDir::new(assets_dir)
         .append_index_html_on_directories(false)
         .fallback(get(not_found));
@@ -87,10 +91,15 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
         .route("/manifest/outlook.xml", get(outlook_manifest))
         .route("/manifest/manifest.json", get(unified_manifest))
         .route(
+            crate::manifest::EVENT_HANDLER_PATH,
+            get(move || async move { event_handler.response() }),
+        )
+        .route(
             "/.well-known/microsoft-officeaddins-allowed.json",
             get(allowed_scripts),
         )
         .merge(crate::broker::api::routes())
+        .merge(crate::dictionary::api::routes())
         .fallback_service(static_files)
         .with_state(state);
     crate::layers::apply(routes, &public_origin)

@@ -39,17 +39,21 @@ pub enum Action {
     Revoke,
     /// Data keys were rewrapped under a new master key version.
     Rotate,
+    /// An organisation's sensitive-text dictionary was replaced (the record's `detail` gives
+    /// the new version).
+    Dictionary,
 }
 
 impl Action {
     /// Every action, for parsing.
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
         Action::Create,
         Action::Release,
         Action::Deny,
         Action::Policy,
         Action::Revoke,
         Action::Rotate,
+        Action::Dictionary,
     ];
 
     /// The name stored and shown.
@@ -61,6 +65,7 @@ impl Action {
             Action::Policy => "policy",
             Action::Revoke => "revoke",
             Action::Rotate => "rotate",
+            Action::Dictionary => "dictionary",
         }
     }
 

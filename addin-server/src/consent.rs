@@ -13,9 +13,9 @@
 //! made, for that tenant, recently. A listed tenant (`ADDIN_ALLOWED_TENANTS=<ids>`) needs none
 //! of this and is the safer setting where the organisations are known in advance.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -24,8 +24,10 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::token::is_guid;
+use crate::clock;
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::extract::Query;
 
 /// How long a consent link stays usable.
 pub const STATE_TTL: Duration = Duration::from_secs(15 * 60);
@@ -72,12 +74,6 @@ impl ConsentLinks {
     }
 }
 
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 /// `?tenant=`
 #[derive(Debug, Deserialize)]
 pub struct UrlQuery {
@@ -104,7 +100,7 @@ pub async fn url(
     let mut random = [0u8; 32];
     getrandom::getrandom(&mut random).map_err(|e| ApiError::internal(&e))?;
     let secret = URL_SAFE_NO_PAD.encode(random);
-    let now = now();
+    let now = clock::now_secs();
     state
         .store
         .create_consent_state(&secret, &tenant, now + STATE_TTL.as_secs() as i64, now)
@@ -141,7 +137,7 @@ pub async fn callback(
     let secret = back.state.as_deref().ok_or_else(expired)?;
     let bound = state
         .store
-        .take_consent_state(secret, now())
+        .take_consent_state(secret, clock::now_secs())
         .await
         .map_err(|e| ApiError::unavailable("database", &e))?
         .ok_or_else(expired)?;
@@ -170,12 +166,9 @@ pub async fn callback(
              nothing was recorded, ask for a link for that organisation",
         ));
     }
-    let at = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .map_err(|e| ApiError::internal(&e))?;
     state
         .store
-        .record_consent(&bound, &at)
+        .record_consent(&bound, &clock::now_rfc3339())
         .await
         .map_err(|e| ApiError::unavailable("database", &e))?;
     tracing::info!(target: "admin", tenant = %bound, "admin consent recorded");
@@ -190,4 +183,84 @@ fn not_configured() -> ApiError {
         "not_configured",
         "this server is not configured for sign-in: its administrator must set ADDIN_CLIENT_ID",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use serde_json::Value;
+
+    use crate::app::{router, AppState};
+    use crate::broker::MasterKeys;
+    use crate::config::Config;
+    use crate::store::Store;
+
+    const TENANT: &str = "7d3a2f1c-0b4e-4c8a-9f10-2a6b5c4d3e21";
+
+    /// The whole application, configured for consent, on a SQLite file in `dir`.
+    async fn app(dir: &std::path::Path) -> axum::Router {
+        let config = Config::from_vars(
+            [
+                ("ADDIN_CLIENT_ID", "6c1f2a9e-5b0d-4e3f-8a7b-9c8d7e6f5a4b"),
+                ("ADDIN_ALLOWED_TENANTS", "*"),
+                ("ADDIN_INSECURE_HTTP", "true"),
+                ("ADDIN_DATA_DIR", &dir.to_string_lossy()),
+            ]
+            .map(|(k, v)| (k.to_owned(), v.to_owned())),
+        )
+        .unwrap();
+        let store = Store::open(&config.database).await.unwrap();
+        let master = Arc::new(MasterKeys::open(&config, &store).await.unwrap());
+        router(AppState::new(&config, store, master).unwrap(), dir)
+    }
+
+    /// `GET uri`: the status, the content type and the body as JSON.
+    async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String, Value) {
+        let request = Request::get(uri).body(Body::empty()).unwrap();
+        let (status, kind, text) = crate::extract::tests::send(app.clone(), request).await;
+        let body =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{uri}: not JSON ({e}): {text}"));
+        (status, kind, body)
+    }
+
+    #[tokio::test]
+    async fn a_bad_query_string_is_a_json_400_that_says_what_is_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path()).await;
+        for (uri, code, says) in [
+            (
+                format!("/v1/admin-consent/url?tenant={TENANT}&tenant={TENANT}"),
+                "invalid_request",
+                "the query string is not what this route takes: ",
+            ),
+            (
+                format!("{}?state=a&state=b", super::CALLBACK_PATH),
+                "invalid_request",
+                "the query string is not what this route takes: ",
+            ),
+            (
+                "/v1/admin-consent/url".to_owned(),
+                "invalid_tenant",
+                "pass ?tenant= with your organisation's tenant id",
+            ),
+            (
+                "/v1/admin-consent/url?tenant=contoso".to_owned(),
+                "invalid_tenant",
+                "pass ?tenant= with your organisation's tenant id",
+            ),
+        ] {
+            let (status, kind, body) = get(&app, &uri).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+            assert_eq!(kind, "application/json", "{uri}");
+            assert_eq!(body["error"]["code"], code, "{uri}: {body}");
+            let message = body["error"]["message"].as_str().unwrap();
+            assert!(message.starts_with(says), "{uri}: {message}");
+        }
+        let (status, _, body) = get(&app, &format!("/v1/admin-consent/url?tenant={TENANT}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body["url"].as_str().unwrap().contains(TENANT), "{body}");
+    }
 }

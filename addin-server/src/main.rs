@@ -31,6 +31,32 @@ enum Command {
     /// Work with the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The organisation's sensitive-text dictionary (Outlook's send-time check).
+    #[command(subcommand)]
+    Dictionary(DictionaryCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum DictionaryCommand {
+    /// Publishes FILE as the organisation's next version: a dictionary document (JSON), or
+    /// entries as CSV (a .csv file: columns id,pattern,kind,category[,severity,caseSensitive])
+    /// that replace the current entries and keep its categories. Validated and audited.
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// The organisation's tenant id (needed unless ADDIN_ALLOWED_TENANTS names one).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Prints the organisation's current dictionary (JSON), or its entries as CSV.
+    Export {
+        /// The organisation's tenant id (needed unless ADDIN_ALLOWED_TENANTS names one).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Print the entries as CSV.
+        #[arg(long)]
+        csv: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +118,18 @@ fn main() -> ExitCode {
         }
         Some(Command::Keys(KeysCommand::RetireMaster { version })) => {
             return admin(move |c| Box::pin(async move { admin::retire_master(&c, version).await }))
+        }
+        Some(Command::Dictionary(DictionaryCommand::Import { file, tenant })) => {
+            return admin(move |c| {
+                Box::pin(
+                    async move { admin::import_dictionary(&c, tenant.as_deref(), &file).await },
+                )
+            })
+        }
+        Some(Command::Dictionary(DictionaryCommand::Export { tenant, csv })) => {
+            return admin(move |c| {
+                Box::pin(async move { admin::export_dictionary(&c, tenant.as_deref(), csv).await })
+            })
         }
         Some(Command::Audit(AuditCommand::Verify)) => {
             return admin(|c| Box::pin(async move { admin::verify_audit(&c).await }))

@@ -175,7 +175,7 @@ fn migrate_keys_status_and_audit_verify_work_on_a_fresh_data_directory() {
     let (code, out) = run(&["migrate"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(
-        out.contains("SQLite database is up to date (4 migrations)"),
+        out.contains("SQLite database is up to date (5 migrations)"),
         "{out}"
     );
     assert!(out.contains("0003 key broker"), "{out}");
@@ -190,4 +190,59 @@ fn migrate_keys_status_and_audit_verify_work_on_a_fresh_data_directory() {
     assert!(out.contains("intact: 0 records"), "{out}");
     let (code, _) = run(&["keys", "retire-master", "1"]);
     assert_eq!(code, Some(2));
+}
+
+#[test]
+fn dictionary_import_and_export_from_the_command_line() {
+    let data = tempfile::tempdir().unwrap();
+    let tenant = "7d3a2f1c-0b4e-4c8a-9f10-2a6b5c4d3e21";
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_addin-server"))
+            .env_clear()
+            .env("ADDIN_DATA_DIR", data.path())
+            .env("ADDIN_ALLOWED_TENANTS", tenant)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Before any import: the starter dictionary.
+    let (code, out, err) = run(&["dictionary", "export"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("\"payment_card\""), "{out}");
+
+    let csv = data.path().join("entries.csv");
+    std::fs::write(
+        &csv,
+        "id,pattern,kind,category\norion,projet orion,phrase,confidential\nbad,x,sometimes,confidential\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["dictionary", "import", csv.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("nothing was published"), "{err}");
+    assert!(err.contains("line 3"), "{err}");
+
+    std::fs::write(
+        &csv,
+        "id,pattern,kind,category\norion,projet orion,phrase,confidential\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(&["dictionary", "import", csv.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.starts_with("Published version 1 of the dictionary of organisation"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["dictionary", "export", "--csv"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        out,
+        "id,pattern,kind,category,severity,caseSensitive\norion,projet orion,phrase,confidential,,false\n"
+    );
+    let (_, out, _) = run(&["audit", "verify"]);
+    assert!(out.contains("intact: 1 records"), "{out}");
 }

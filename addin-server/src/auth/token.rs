@@ -2,7 +2,6 @@
 //! forged tokens cheap: size and header first, then the signature, then the claims.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -109,9 +108,7 @@ impl Validator {
                 token.len()
             )));
         }
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let now = u64::try_from(crate::clock::now_secs()).unwrap_or(0);
         if let Some(principal) = self.validated.get(token, now) {
             self.check_tenant(&principal.tenant_id).await?;
             return Ok(principal);

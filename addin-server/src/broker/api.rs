@@ -1,7 +1,7 @@
 //! The key broker's HTTP routes under `/v1`: request and response shapes, and how broker errors
 //! become answers. Handlers only extract, call [`Broker`](super::Broker) and map.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -11,7 +11,9 @@ use super::{input, require_admin, BrokerError, ChangeRequest, NewKeyRequest, Pol
 use crate::app::AppState;
 use crate::audit::{Action, Record};
 use crate::auth::Principal;
+use crate::clock;
 use crate::error::ApiError;
+use crate::extract::{Body, Query};
 use crate::store::{AuditFilter, UserStats};
 
 /// The most items in one page.
@@ -45,26 +47,6 @@ impl From<BrokerError> for ApiError {
             BrokerError::Revoked => ApiError::new(StatusCode::CONFLICT, "revoked", e.to_string()),
             BrokerError::Store(e) => ApiError::unavailable("database", &e),
             BrokerError::MasterKey(_) | BrokerError::Keyring(_) => ApiError::internal(&e),
-        }
-    }
-}
-
-/// A JSON body, with a message saying which field is wrong when it does not parse.
-struct Body<T>(T);
-
-impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Body<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(Body(v)),
-            Err(e) => Err(ApiError::bad_request(
-                "invalid_request",
-                format!(
-                    "the request body is not what this route takes: {}",
-                    e.body_text()
-                ),
-            )),
         }
     }
 }
@@ -191,24 +173,11 @@ fn page_size(limit: Option<i64>) -> Result<i64, ApiError> {
     }
 }
 
-fn query<T>(q: Result<Query<T>, axum::extract::rejection::QueryRejection>) -> Result<T, ApiError> {
-    q.map(|Query(v)| v).map_err(|e| {
-        ApiError::bad_request(
-            "invalid_request",
-            format!(
-                "the query string is not what this route takes: {}",
-                e.body_text()
-            ),
-        )
-    })
-}
-
 async fn list(
     State(state): State<AppState>,
     p: Principal,
-    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    Query(q): Query<ListQuery>,
 ) -> Result<Json<Page<Policy>>, ApiError> {
-    let q = query(q)?;
     if q.owner.as_deref().unwrap_or("me") != "me" {
         return Err(ApiError::bad_request(
             "invalid_request",
@@ -254,7 +223,7 @@ impl From<Record> for RecordView {
     fn from(r: Record) -> RecordView {
         RecordView {
             seq: r.seq,
-            at: input::rfc3339_ms(r.event.at_ms),
+            at: clock::rfc3339_ms(r.event.at_ms),
             action: r.event.action,
             actor: r.event.actor,
             key_id: r.event.key_id,
@@ -274,10 +243,11 @@ fn time_ms(field: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
 async fn audit(
     State(state): State<AppState>,
     p: Principal,
-    q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+    q: Result<Query<AuditQuery>, ApiError>,
 ) -> Result<Json<Page<RecordView>>, ApiError> {
+    // The role before the query: a non-admin is told that, whatever the query says.
     require_admin(&p)?;
-    let q = query(q)?;
+    let Query(q) = q?;
     let action = q
         .action
         .as_deref()
@@ -285,7 +255,10 @@ async fn audit(
             Action::parse(a).ok_or_else(|| {
                 ApiError::bad_request(
                     "invalid_request",
-                    "action must be one of create, release, deny, policy, revoke, rotate",
+                    format!(
+                        "action must be one of {}",
+                        Action::ALL.map(Action::as_str).join(", ")
+                    ),
                 )
             })
         })
@@ -347,11 +320,12 @@ struct StatsAnswer {
 async fn stats(
     State(state): State<AppState>,
     p: Principal,
-    q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
+    q: Result<Query<StatsQuery>, ApiError>,
 ) -> Result<Json<StatsAnswer>, ApiError> {
+    // The role before the query: a non-admin is told that, whatever the query says.
     require_admin(&p)?;
-    let q = query(q)?;
-    let now = super::now_ms();
+    let Query(q) = q?;
+    let now = clock::now_ms();
     let to = time_ms("to", q.to.as_deref())?.unwrap_or(now);
     let from = time_ms("from", q.from.as_deref())?.unwrap_or(to - 30 * 86_400_000);
     if from >= to {
@@ -367,8 +341,8 @@ async fn stats(
         .await
         .map_err(BrokerError::from)?;
     Ok(Json(StatsAnswer {
-        from: input::rfc3339_ms(from),
-        to: input::rfc3339_ms(to),
+        from: clock::rfc3339_ms(from),
+        to: clock::rfc3339_ms(to),
         users,
     }))
 }

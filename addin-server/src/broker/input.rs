@@ -100,22 +100,6 @@ pub fn expiry(field: &str, value: &str, now_s: i64) -> Result<i64, BrokerError> 
     Ok(at)
 }
 
-/// Formats Unix seconds as RFC 3339 in UTC.
-pub fn rfc3339(unix_s: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix_s)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
-}
-
-/// Formats Unix milliseconds as RFC 3339 in UTC.
-pub fn rfc3339_ms(unix_ms: i64) -> String {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
-}
-
 /// Checks an optional free text (label, document id): trimmed, no control characters, at most
 /// [`MAX_TEXT`] characters.
 pub fn text(field: &str, value: Option<&str>) -> Result<Option<String>, BrokerError> {
@@ -179,8 +163,6 @@ mod tests {
         assert!(!is_key_id("AAAAAAAAAAAAAAAAAAAAA"));
         assert!(!is_key_id("AAAAAAAAAAAAAAAAAAAAA="));
         assert_eq!(time("t", "2027-01-31T17:00:00Z").unwrap(), 1_801_414_800);
-        assert_eq!(rfc3339(1_801_414_800), "2027-01-31T17:00:00Z");
-        assert_eq!(rfc3339_ms(1_801_414_800_250), "2027-01-31T17:00:00.25Z");
         assert!(time("t", "tomorrow").is_err());
         assert!(expiry("expiresAt", "2020-01-01T00:00:00Z", 1_801_414_800)
             .unwrap_err()

@@ -45,7 +45,7 @@ impl MasterKeys {
         } else {
             Keyring::open(&path)?
         };
-        check(&ring, store).await?;
+        check_against(&ring, store, &registered).await?;
         Ok(MasterKeys::from_ring(ring))
     }
 
@@ -107,9 +107,17 @@ impl MasterKeys {
 /// registered, unretired version must be in the file with the same key. The check runs again
 /// after registering, in case another server registered the same version with another key.
 pub async fn check(ring: &Keyring, store: &Store) -> Result<(), BrokerError> {
-    let registered = store.master_versions().await?;
-    verify(ring, &registered)?;
-    let now = super::now_ms() / 1000;
+    check_against(ring, store, &store.master_versions().await?).await
+}
+
+/// [`check`], given the versions `store` registered (`registered`, read by the caller).
+async fn check_against(
+    ring: &Keyring,
+    store: &Store,
+    registered: &[(i64, Vec<u8>, Option<i64>)],
+) -> Result<(), BrokerError> {
+    verify(ring, registered)?;
+    let now = crate::clock::now_secs();
     let mut added = false;
     for version in ring.versions() {
         if !registered.iter().any(|(v, _, _)| *v == i64::from(version)) {

@@ -28,6 +28,7 @@ use zeroize::Zeroizing;
 
 use crate::audit::{Action, Actor, Event};
 use crate::auth::Principal;
+use crate::clock::{self, now_ms};
 use crate::keyring::{random_key, KeyringError};
 use crate::store::{KeyRow, NewKey, PolicyChange, Store, StoreError, Write, Written};
 
@@ -222,14 +223,6 @@ impl Refusal {
     }
 }
 
-/// Unix milliseconds now.
-pub fn now_ms() -> i64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
-}
-
 fn actor(p: &Principal) -> Actor {
     Actor {
         tenant_id: p.tenant_id.clone(),
@@ -272,10 +265,10 @@ fn policy(key: &KeyRow, mut recipients: Vec<String>) -> Policy {
         recipients,
         label: key.label.clone(),
         doc_id: key.doc_id.clone(),
-        created_at: input::rfc3339(key.created_at),
-        updated_at: input::rfc3339(key.updated_at),
-        expires_at: key.expires_at.map(input::rfc3339),
-        revoked_at: key.revoked_at.map(input::rfc3339),
+        created_at: clock::rfc3339(key.created_at),
+        updated_at: clock::rfc3339(key.updated_at),
+        expires_at: key.expires_at.map(clock::rfc3339),
+        revoked_at: key.revoked_at.map(clock::rfc3339),
     }
 }
 
@@ -310,36 +303,27 @@ impl Broker {
             serde_json::json!({
                 "recipients": recipients.named,
                 "wholeOrganisation": recipients.whole_tenant,
-                "expiresAt": expires_at.map(input::rfc3339),
+                "expiresAt": expires_at.map(clock::rfc3339),
             })
             .to_string(),
         );
         let mut new = NewKey {
-            key_id: key_id.clone(),
-            tenant_id: p.tenant_id.clone(),
-            owner_oid: p.object_id.clone(),
-            owner_name: p.username.to_lowercase(),
-            whole_tenant: recipients.whole_tenant,
-            recipients: recipients.named.clone(),
-            label,
-            doc_id,
-            created_at: now / 1000,
-            expires_at,
+            row: KeyRow {
+                key_id: key_id.clone(),
+                tenant_id: p.tenant_id.clone(),
+                owner_oid: p.object_id.clone(),
+                owner_name: p.username.to_lowercase(),
+                whole_tenant: i64::from(recipients.whole_tenant),
+                label,
+                doc_id,
+                created_at: now / 1000,
+                updated_at: now / 1000,
+                expires_at,
+                revoked_at: None,
+            },
+            recipients: recipients.named,
             master_version: 0,
             wrapped: Vec::new(),
-        };
-        let row = KeyRow {
-            key_id: key_id.clone(),
-            tenant_id: new.tenant_id.clone(),
-            owner_oid: new.owner_oid.clone(),
-            owner_name: new.owner_name.clone(),
-            whole_tenant: i64::from(new.whole_tenant),
-            label: new.label.clone(),
-            doc_id: new.doc_id.clone(),
-            created_at: new.created_at,
-            updated_at: new.created_at,
-            expires_at,
-            revoked_at: None,
         };
         // If the newest version this server knows was retired meanwhile, reload and try once
         // more: a key wrapped under a retired version could not be unwrapped elsewhere.
@@ -369,7 +353,7 @@ impl Broker {
         Ok(Created {
             key_id,
             key: Zeroizing::new(URL_SAFE_NO_PAD.encode(data_key.as_ref())),
-            policy: policy(&row, recipients.named),
+            policy: policy(&new.row, new.recipients),
         })
     }
 
@@ -556,7 +540,7 @@ impl Broker {
                 "addRecipients": add.named,
                 "removeRecipients": remove.named,
                 "wholeOrganisation": whole_tenant,
-                "expiresAt": expires_at.map(|e| e.map(input::rfc3339)),
+                "expiresAt": expires_at.map(|e| e.map(clock::rfc3339)),
             })
             .to_string(),
         );

@@ -7,29 +7,13 @@ use sqlx::AssertSqlSafe;
 
 use super::{Store, StoreError};
 
-/// A data key to insert.
+/// A data key to insert: its row as it will be stored, and what only a new key carries.
 #[derive(Debug, Clone)]
 pub struct NewKey {
-    /// Its id.
-    pub key_id: String,
-    /// The owner's tenant.
-    pub tenant_id: String,
-    /// The owner's object id.
-    pub owner_oid: String,
-    /// The owner's user name, lowercase.
-    pub owner_name: String,
-    /// Whether everyone in the owner's tenant is a recipient.
-    pub whole_tenant: bool,
+    /// The key and its policy, inserted as given.
+    pub row: KeyRow,
     /// Named recipients, lowercase, without duplicates.
     pub recipients: Vec<String>,
-    /// A label for the owner's list.
-    pub label: Option<String>,
-    /// The document it protects, if the client said.
-    pub doc_id: Option<String>,
-    /// Unix seconds.
-    pub created_at: i64,
-    /// Unix seconds, if it expires.
-    pub expires_at: Option<i64>,
     /// The master key version that wrapped it.
     pub master_version: i64,
     /// The wrapped key.
@@ -107,10 +91,12 @@ pub struct PolicyChange {
 const KEY_COLUMNS: &str = "key_id, tenant_id, owner_oid, owner_name, whole_tenant, label, doc_id, \
                            created_at, updated_at, expires_at, revoked_at";
 
-/// The smallest power of two at least `n`: lists of ids are padded to it (repeating the last
-/// id), so the number of distinct statements each connection prepares stays small.
-fn padded_len(n: usize) -> usize {
-    n.next_power_of_two()
+/// `ids` padded to the next power of two by repeating the last id, so the number of distinct
+/// statements each connection prepares stays small; `None` when there are no ids. Its length
+/// is the number of parameters to write in the statement, and it yields what to bind to them.
+fn padded<'a>(ids: &'a [&'a str]) -> Option<impl ExactSizeIterator<Item = &'a str>> {
+    let last = *ids.last()?;
+    Some((0..ids.len().next_power_of_two()).map(move |i| *ids.get(i).unwrap_or(&last)))
 }
 
 impl Store {
@@ -120,10 +106,9 @@ impl Store {
         ids: &[&str],
         username: &str,
     ) -> Result<Vec<UnwrapRow>, StoreError> {
-        let Some(last) = ids.last() else {
+        let Some(ids) = padded(ids) else {
             return Ok(Vec::new());
         };
-        let n = padded_len(ids.len());
         let sql = format!(
             "SELECT k.key_id, k.tenant_id, k.owner_oid, k.whole_tenant, k.expires_at, \
              k.revoked_at, k.master_version, k.wrapped, \
@@ -131,13 +116,13 @@ impl Store {
                   WHERE r.key_id = k.key_id AND r.recipient = {}) THEN 1 ELSE 0 END AS BIGINT) AS named \
              FROM data_keys k WHERE k.key_id IN ({})",
             self.engine.params(1, 1),
-            self.engine.params(2, n)
+            self.engine.params(2, ids.len())
         );
-        let mut query = sqlx::query_as::<_, UnwrapRow>(AssertSqlSafe(sql)).bind(username);
-        for i in 0..n {
-            query = query.bind(*ids.get(i).unwrap_or(last));
-        }
-        Ok(query.fetch_all(&self.pool).await?)
+        let query = sqlx::query_as::<_, UnwrapRow>(AssertSqlSafe(sql)).bind(username);
+        Ok(ids
+            .fold(query, |q, id| q.bind(id))
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// The key `key_id`, if it exists.
@@ -151,20 +136,18 @@ impl Store {
 
     /// The named recipients of each of `key_ids`, sorted: `(key id, recipient)`.
     pub async fn recipients(&self, key_ids: &[&str]) -> Result<Vec<(String, String)>, StoreError> {
-        let Some(last) = key_ids.last() else {
+        let Some(ids) = padded(key_ids) else {
             return Ok(Vec::new());
         };
-        let n = padded_len(key_ids.len());
         let sql = format!(
             "SELECT DISTINCT key_id, recipient FROM key_recipients WHERE key_id IN ({}) \
              ORDER BY key_id, recipient",
-            self.engine.params(1, n)
+            self.engine.params(1, ids.len())
         );
-        let mut query = sqlx::query_as(AssertSqlSafe(sql));
-        for i in 0..n {
-            query = query.bind(*key_ids.get(i).unwrap_or(last));
-        }
-        Ok(query.fetch_all(&self.pool).await?)
+        Ok(ids
+            .fold(sqlx::query_as(AssertSqlSafe(sql)), |q, id| q.bind(id))
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// The keys owned by `(tenant, oid)`, newest first, after the cursor `(created_at, key_id)`.
@@ -267,30 +250,33 @@ pub(super) async fn insert(
     tx: &mut Transaction<'static, Any>,
     key: &NewKey,
 ) -> Result<Written, StoreError> {
-    let done = sqlx::query(
-        "INSERT INTO data_keys (key_id, tenant_id, owner_oid, owner_name, whole_tenant, label, \
-         doc_id, created_at, updated_at, expires_at, revoked_at, master_version, wrapped) \
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $8, $9, NULL, $10, $11 \
-         WHERE EXISTS (SELECT 1 FROM master_keys WHERE version = $10 AND retired_at IS NULL)",
-    )
-    .bind(&key.key_id)
-    .bind(&key.tenant_id)
-    .bind(&key.owner_oid)
-    .bind(&key.owner_name)
-    .bind(i64::from(key.whole_tenant))
-    .bind(&key.label)
-    .bind(&key.doc_id)
-    .bind(key.created_at)
-    .bind(key.expires_at)
-    .bind(key.master_version)
-    .bind(&key.wrapped)
-    .execute(&mut **tx)
-    .await?;
+    let row = &key.row;
+    let sql = format!(
+        "INSERT INTO data_keys ({KEY_COLUMNS}, master_version, wrapped) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 \
+         WHERE EXISTS (SELECT 1 FROM master_keys WHERE version = $12 AND retired_at IS NULL)"
+    );
+    let done = sqlx::query(AssertSqlSafe(sql))
+        .bind(&row.key_id)
+        .bind(&row.tenant_id)
+        .bind(&row.owner_oid)
+        .bind(&row.owner_name)
+        .bind(row.whole_tenant)
+        .bind(&row.label)
+        .bind(&row.doc_id)
+        .bind(row.created_at)
+        .bind(row.updated_at)
+        .bind(row.expires_at)
+        .bind(row.revoked_at)
+        .bind(key.master_version)
+        .bind(&key.wrapped)
+        .execute(&mut **tx)
+        .await?;
     if done.rows_affected() == 0 {
         return Ok(Written::NotApplied);
     }
     for recipient in &key.recipients {
-        add_recipient(tx, &key.key_id, recipient).await?;
+        add_recipient(tx, &row.key_id, recipient).await?;
     }
     Ok(Written::Done)
 }
@@ -393,4 +379,19 @@ pub(super) async fn rewrap(
     } else {
         Written::NotApplied
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_padded_to_a_power_of_two_with_the_last_one() {
+        assert!(padded(&[]).is_none());
+        let padded_ids = |ids: &[&str]| padded(ids).map(|p| p.collect::<Vec<_>>().join(" "));
+        assert_eq!(padded_ids(&["a"]).as_deref(), Some("a"));
+        assert_eq!(padded_ids(&["a", "b"]).as_deref(), Some("a b"));
+        assert_eq!(padded_ids(&["a", "b", "c"]).as_deref(), Some("a b c c"));
+        assert_eq!(padded(&["a"; 5]).map(|p| p.len()), Some(8));
+    }
 }

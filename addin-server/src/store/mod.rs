@@ -14,6 +14,7 @@
 
 mod audit;
 mod checkpoint;
+mod dictionary;
 mod keys;
 pub mod writer;
 
@@ -27,6 +28,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 use crate::config::{Database, PostgresUrl};
 
 pub use audit::{AuditFilter, UserStats};
+pub use dictionary::{DictionaryRow, NewDictionary};
 pub use keys::{KeyRow, NewKey, PolicyChange, UnwrapRow};
 pub use writer::{Write, Written};
 

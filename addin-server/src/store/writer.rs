@@ -17,6 +17,7 @@
 use sqlx::{Any, AnyPool, AssertSqlSafe, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
+use super::dictionary::{self, NewDictionary};
 use super::keys::{self, NewKey, PolicyChange};
 use super::{Engine, StoreError};
 use crate::audit::{chain_hash, Event};
@@ -50,6 +51,14 @@ pub enum Write {
         /// When, in Unix seconds.
         at: i64,
         /// Its record, written only if the key was not revoked yet.
+        audit: Event,
+    },
+    /// Publish a new version of a tenant's dictionary, unless another was published since the
+    /// version it replaces.
+    PublishDictionary {
+        /// The new version.
+        dictionary: NewDictionary,
+        /// Its record, written only if it was published.
         audit: Event,
     },
     /// Store a key rewrapped under a new master key version, if it is still wrapped under the
@@ -206,6 +215,9 @@ async fn apply<'a>(
         Write::CreateKey { key, audit } => (keys::insert(tx, key).await?, Some(audit)),
         Write::ChangePolicy { change, audit } => (keys::change(tx, change).await?, Some(audit)),
         Write::Revoke { key_id, at, audit } => (keys::revoke(tx, key_id, *at).await?, Some(audit)),
+        Write::PublishDictionary { dictionary, audit } => {
+            (dictionary::publish(tx, dictionary).await?, Some(audit))
+        }
         Write::Rewrap {
             key_id,
             from_version,

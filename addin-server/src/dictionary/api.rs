@@ -1,0 +1,178 @@
+//! The dictionary's routes: `GET /v1/dictionary` for every signed-in user (with ETag and
+//! `If-None-Match`), `GET` and `PUT /v1/admin/dictionary` for admins (`If-Match` guards a
+//! replacement against another admin's change).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use super::{DictionaryError, Published};
+use crate::app::AppState;
+use crate::audit::Actor;
+use crate::auth::Principal;
+use crate::error::ApiError;
+
+/// The response header giving the dictionary's version.
+pub const VERSION_HEADER: &str = "dictionary-version";
+
+/// The dictionary routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/dictionary", get(for_users))
+        .route("/v1/admin/dictionary", get(for_admins).put(replace))
+}
+
+impl IntoResponse for DictionaryError {
+    fn into_response(self) -> Response {
+        match self {
+            DictionaryError::Invalid(problems) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(serde_json::json!({
+                    "error": {
+                        "code": "invalid_dictionary",
+                        "message": format!(
+                            "the dictionary has {} problem(s); fix each one listed in problems (path and entry id) and publish again",
+                            problems.len()
+                        ),
+                        "problems": problems,
+                    }
+                })),
+            )
+                .into_response(),
+            DictionaryError::Conflict { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", self.to_string()).into_response()
+            }
+            DictionaryError::Store(e) => ApiError::unavailable("database", &e).into_response(),
+        }
+    }
+}
+
+/// Whether `If-None-Match` (or `If-Match`) in `headers` names `etag` (weak or strong) or `*`.
+fn names(headers: &HeaderMap, name: header::HeaderName, etag: &str) -> Option<bool> {
+    let value = headers.get(name)?.to_str().ok()?;
+    Some(
+        value
+            .split(',')
+            .map(str::trim)
+            .any(|t| t == "*" || t.trim_start_matches("W/") == etag),
+    )
+}
+
+fn with_etag(mut response: Response, published: &Published) -> Response {
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&published.etag) {
+        headers.insert(header::ETAG, v);
+    }
+    headers.insert(VERSION_HEADER, HeaderValue::from(published.version));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    response
+}
+
+/// `GET /v1/dictionary`: the caller's organisation's dictionary document; 304 when the
+/// caller's `If-None-Match` names it.
+async fn for_users(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+) -> Result<Response, DictionaryError> {
+    let published = super::current(&state.store, &p.tenant_id).await?;
+    if names(&headers, header::IF_NONE_MATCH, &published.etag) == Some(true) {
+        return Ok(with_etag(
+            StatusCode::NOT_MODIFIED.into_response(),
+            &published,
+        ));
+    }
+    let body = (
+        [(header::CONTENT_TYPE, "application/json")],
+        published.document.clone(),
+    );
+    Ok(with_etag(body.into_response(), &published))
+}
+
+/// What admins read and get back from a replacement.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AdminView {
+    version: i64,
+    etag: String,
+    /// RFC 3339; absent for the starter dictionary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    published_at: Option<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    published_by: String,
+    dictionary: serde_json::Value,
+}
+
+fn admin_view(published: &Published) -> Response {
+    let view = AdminView {
+        version: published.version,
+        etag: published.etag.clone(),
+        published_at: (published.version > 0).then(|| crate::clock::rfc3339(published.created_at)),
+        published_by: published.created_by.clone(),
+        dictionary: serde_json::from_str(&published.document).unwrap_or_default(),
+    };
+    with_etag(Json(view).into_response(), published)
+}
+
+/// `GET /v1/admin/dictionary`: the admin's organisation's dictionary with its version.
+async fn for_admins(State(state): State<AppState>, p: Principal) -> Result<Response, Response> {
+    crate::broker::require_admin(&p).map_err(|e| ApiError::from(e).into_response())?;
+    let published = super::current(&state.store, &p.tenant_id)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok(admin_view(&published))
+}
+
+/// `PUT /v1/admin/dictionary`: publishes the body as the next version.
+async fn replace(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Response> {
+    crate::broker::require_admin(&p).map_err(|e| ApiError::from(e).into_response())?;
+    let json = std::str::from_utf8(&body).map_err(|_| {
+        ApiError::bad_request(
+            "invalid_request",
+            "the body must be the dictionary as UTF-8 JSON",
+        )
+        .into_response()
+    })?;
+    let current = super::current(&state.store, &p.tenant_id)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    if names(&headers, header::IF_MATCH, &current.etag) == Some(false) {
+        return Err(ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition_failed",
+            format!(
+                "the dictionary changed since you read it (it is now version {}); reload it, reapply your change and publish again",
+                current.version
+            ),
+        )
+        .into_response());
+    }
+    let actor = Actor {
+        tenant_id: p.tenant_id.clone(),
+        object_id: p.object_id.clone(),
+        username: p.username.to_lowercase(),
+    };
+    let published = super::publish(
+        &state.store,
+        &p.tenant_id,
+        json,
+        Some(current.version),
+        actor,
+    )
+    .await
+    .map_err(IntoResponse::into_response)?;
+    tracing::info!(target: "admin", tenant = %p.tenant_id, version = published.version, "dictionary published");
+    Ok(admin_view(&published))
+}

@@ -1,0 +1,165 @@
+//! The organisation's sensitive-text dictionary, as the server keeps it: one per tenant,
+//! versioned, validated by the same Rust compiler the Outlook clients run, every change audited.
+//!
+//! Outlook fetches its tenant's dictionary at send time (`GET /v1/dictionary`, with an ETag so a
+//! device that has the current version gets 304 and no body); admins read and replace it
+//! (`GET`/`PUT /v1/admin/dictionary`), or import and export it from the command line
+//! (`addin-server dictionary import|export`). A tenant that never published one gets the
+//! scanner's starter dictionary (every built-in detector on), as version 0.
+//!
+//! A new version is accepted only if it compiles: every problem is reported at once, each with
+//! where it is (`entries[3]`) and the entry's id. It is stored in canonical form (the compiler's
+//! own serialisation), so the ETag (a hash of what is served) changes exactly when the content
+//! does. Publishing goes through the store's writer with its audit record, and only if the
+//! version it replaces is still the latest (`If-Match` on the HTTP route, or the version read
+//! just before): two admins cannot overwrite each other unknowingly.
+
+pub mod api;
+pub mod command;
+pub mod csv;
+
+use addin_wasm::scan::{Dictionary, Problem, Scanner};
+
+use crate::audit::{Action, Actor, Event};
+use crate::store::{NewDictionary, Store, StoreError, Write, Written};
+
+/// Why a dictionary could not be read or published.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DictionaryError {
+    /// The document does not compile; every problem found.
+    #[error("the dictionary has {} problem(s): {}", .0.len(), summary(.0))]
+    Invalid(Vec<Problem>),
+    /// Another version was published since the one the change was based on.
+    #[error("the dictionary changed since version {based_on} (it is now at version {now}); reload it, reapply your change and publish again")]
+    Conflict {
+        /// The version the change replaced.
+        based_on: i64,
+        /// The latest version now.
+        now: i64,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn summary(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A tenant's current dictionary, as served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    /// 1, 2, 3...; 0 for the starter dictionary of a tenant that never published one.
+    pub version: i64,
+    /// The document (canonical JSON).
+    pub document: String,
+    /// Unix seconds (0 for the starter dictionary).
+    pub created_at: i64,
+    /// Who published it (empty for the starter dictionary).
+    pub created_by: String,
+    /// The strong ETag of the document: a quoted hash of its bytes.
+    pub etag: String,
+}
+
+/// The strong ETag of `document`: the first 128 bits of its SHA-256, in hex, quoted.
+pub fn etag(document: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, document.as_bytes());
+    let hex: String = digest.as_ref()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("\"{hex}\"")
+}
+
+/// Validates `json` with the scanner's compiler; returns its canonical form.
+pub fn validate(json: &str) -> Result<String, DictionaryError> {
+    let dictionary =
+        Dictionary::from_json(json).map_err(|e| DictionaryError::Invalid(e.problems().to_vec()))?;
+    Scanner::new(&dictionary).map_err(|e| DictionaryError::Invalid(e.problems().to_vec()))?;
+    Ok(dictionary.to_json())
+}
+
+/// The tenant's current dictionary (the starter dictionary as version 0 if none).
+pub async fn current(store: &Store, tenant_id: &str) -> Result<Published, DictionaryError> {
+    Ok(match store.dictionary(tenant_id).await? {
+        Some(row) => Published {
+            etag: etag(&row.document),
+            version: row.version,
+            document: row.document,
+            created_at: row.created_at,
+            created_by: row.created_by,
+        },
+        None => {
+            let document = Dictionary::starter().to_json();
+            Published {
+                etag: etag(&document),
+                version: 0,
+                document,
+                created_at: 0,
+                created_by: String::new(),
+            }
+        }
+    })
+}
+
+/// Publishes `json` as the tenant's next version, replacing version `based_on` (the latest
+/// when `None`), recorded in the audit log as done by `actor`.
+pub async fn publish(
+    store: &Store,
+    tenant_id: &str,
+    json: &str,
+    based_on: Option<i64>,
+    actor: Actor,
+) -> Result<Published, DictionaryError> {
+    let document = validate(json)?;
+    let latest = current(store, tenant_id).await?.version;
+    let after = based_on.unwrap_or(latest);
+    let now_ms = crate::clock::now_ms();
+    let entries = Dictionary::from_json(&document)
+        .map(|d| d.entries.len())
+        .unwrap_or(0);
+    let created_by = actor.username.clone();
+    let audit = Event {
+        at_ms: now_ms,
+        action: Action::Dictionary,
+        actor,
+        key_id: None,
+        key_tenant: Some(tenant_id.to_owned()),
+        reason: None,
+        detail: Some(
+            serde_json::json!({ "version": after + 1, "entries": entries, "etag": etag(&document) })
+                .to_string(),
+        ),
+    };
+    let written = store
+        .write(vec![Write::PublishDictionary {
+            dictionary: NewDictionary {
+                tenant_id: tenant_id.to_owned(),
+                after,
+                document: document.clone(),
+                created_at: now_ms / 1000,
+                created_by: created_by.clone(),
+            },
+            audit,
+        }])
+        .await?;
+    if written.first() != Some(&Written::Done) {
+        let now = current(store, tenant_id).await?.version;
+        return Err(DictionaryError::Conflict {
+            based_on: after,
+            now,
+        });
+    }
+    Ok(Published {
+        etag: etag(&document),
+        version: after + 1,
+        document,
+        created_at: now_ms / 1000,
+        created_by,
+    })
+}

@@ -1,0 +1,85 @@
+//! Serves the Outlook send-time event handler (`/launchevent.js`) with this server's origin
+//! written into it.
+//!
+//! The handler runs in Outlook's event runtime, where nothing tells a script where it came
+//! from, yet it must fetch the dictionary and its scanner from this server. scripts/build-event.sh
+//! leaves the placeholder [`ORIGIN_PLACEHOLDER`] in the bundle; the server replaces it once, at
+//! start, with `ADDIN_PUBLIC_URL`.
+
+use std::path::Path;
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
+
+/// What the bundle says where the origin goes.
+pub const ORIGIN_PLACEHOLDER: &str = "__TEXTGUARD_ORIGIN__";
+
+/// The handler as served, or why it cannot be.
+#[derive(Debug, Clone)]
+pub struct EventHandler(Result<String, String>);
+
+impl EventHandler {
+    /// Reads `{assets_dir}/launchevent.js` and writes `public_origin` into it.
+    pub fn load(assets_dir: &Path, public_origin: &str) -> EventHandler {
+        let path = assets_dir.join("launchevent.js");
+        let rendered = match std::fs::read_to_string(&path) {
+            Err(e) => Err(format!(
+                "the Outlook event handler is not built ({}: {e}); run scripts/build-wasm.sh, then trunk build (scripts/run.sh does both)",
+                path.display()
+            )),
+            // The origin goes inside a JavaScript string: it must not be able to end it.
+            Ok(_) if public_origin.contains(['\'', '"', '\\', '`', '\n', '\r']) => Err(
+                "the public URL holds a quote or backslash and cannot be written into the event handler; check ADDIN_PUBLIC_URL".into(),
+            ),
+            Ok(source) if !source.contains(ORIGIN_PLACEHOLDER) => Err(format!(
+                "{} has no {ORIGIN_PLACEHOLDER} to replace; rebuild it with scripts/build-event.sh",
+                path.display()
+            )),
+            Ok(source) => Ok(source.replace(ORIGIN_PLACEHOLDER, public_origin)),
+        };
+        if let Err(problem) = &rendered {
+            tracing::warn!(target: "admin", "{problem}");
+        }
+        EventHandler(rendered)
+    }
+
+    /// The response to `GET /launchevent.js`.
+    pub fn response(&self) -> Response {
+        match &self.0 {
+            Ok(source) => (
+                [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                source.clone(),
+            )
+                .into_response(),
+            Err(problem) => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_built", problem.clone()).into_response()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_origin_is_written_in_and_a_missing_bundle_says_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = EventHandler::load(dir.path(), "https://a.example.com");
+        assert!(missing.0.unwrap_err().contains("scripts/build-wasm.sh"));
+        std::fs::write(
+            dir.path().join("launchevent.js"),
+            "var o=\"__TEXTGUARD_ORIGIN__\";fetch(o+\"/v1/dictionary\")",
+        )
+        .unwrap();
+        let ok = EventHandler::load(dir.path(), "https://a.example.com:8443");
+        assert_eq!(
+            ok.0.unwrap(),
+            "var o=\"https://a.example.com:8443\";fetch(o+\"/v1/dictionary\")"
+        );
+        let hostile = EventHandler::load(dir.path(), "https://a.example.com/\"+x+\"");
+        assert!(hostile.0.is_err());
+    }
+}

@@ -1,0 +1,228 @@
+// The Outlook send-time check (Smart Alerts, OnMessageSend). Outlook runs it when the user
+// presses Send: it reads the subject and body as text, scans them on the device with the
+// organisation's dictionary and the built-in detectors, and lets the message go, warns (the user
+// may send anyway), or blocks (the user must edit). The mail text never leaves the device.
+//
+// It is bundled by scripts/build-event.sh into one ES2016 script (no modules, no async
+// functions), as classic Outlook's JavaScript-only runtime requires, and served at
+// /launchevent.js by the server, which writes its own origin into ORIGIN. The scanner is the
+// same Rust scanner as everywhere else: the WebAssembly module where `WebAssembly` exists,
+// otherwise its wasm2js build; both are fetched from the server the first time.
+//
+// Whatever happens, event.completed is called exactly once: on an error the user is told the
+// check could not run and chooses whether to send.
+import { initSync, Scanner } from 'addin-wasm-web';
+
+/** The server's origin, written in by the server when it serves this file. */
+const ORIGIN = '__TEXTGUARD_ORIGIN__';
+/** How long a cached dictionary may be used when the server cannot be reached. */
+export const MAX_CACHE_AGE_MS = 7 * 24 * 3600 * 1000;
+const CACHE_KEY = 'textguard.dictionary.v1';
+/** Outlook shows at most 500 characters of errorMessage. */
+const MAX_MESSAGE = 500;
+
+const WORDS = {
+  en: {
+    found: 'Textguard found sensitive text in this message: {0}.',
+    block: 'Remove it before sending, or protect the message from the Textguard pane.',
+    warn: 'Send anyway only if every recipient may see it.',
+    failed: 'Textguard could not check this message ({0}). Send it only if it holds nothing sensitive.',
+    review: 'Review',
+    more: '{0} more',
+  },
+  fr: {
+    found: 'Textguard a trouvé du texte sensible dans ce message : {0}.',
+    block: 'Retirez-le avant d’envoyer, ou protégez le message depuis le volet Textguard.',
+    warn: 'N’envoyez quand même que si tous les destinataires peuvent le voir.',
+    failed: 'Textguard n’a pas pu vérifier ce message ({0}). Ne l’envoyez que s’il ne contient rien de sensible.',
+    review: 'Vérifier',
+    more: '{0} autre(s)',
+  },
+};
+
+function language() {
+  try {
+    const tag = String(Office.context.displayLanguage || 'en').slice(0, 2).toLowerCase();
+    return WORDS[tag] ? tag : 'en';
+  } catch (e) {
+    return 'en';
+  }
+}
+
+function say(key, arg) {
+  return WORDS[language()][key].replace('{0}', arg === undefined ? '' : arg);
+}
+
+// ------------------------------------------------------------------ Office, as promises
+
+function getText(field, coercion) {
+  return new Promise((resolve, reject) => {
+    const callback = (result) => {
+      if (result.status === Office.AsyncResultStatus.Succeeded) resolve(result.value || '');
+      else reject(new Error(`cannot read the ${field}: ${result.error && result.error.message}`));
+    };
+    if (coercion) Office.context.mailbox.item[field].getAsync(coercion, callback);
+    else Office.context.mailbox.item[field].getAsync(callback);
+  });
+}
+
+// ------------------------------------------------------------------ the dictionary
+
+const memory = {};
+function storage() {
+  if (typeof OfficeRuntime !== 'undefined' && OfficeRuntime.storage) return OfficeRuntime.storage;
+  return {
+    getItem: (k) => Promise.resolve(k in memory ? memory[k] : null),
+    setItem: (k, v) => {
+      memory[k] = v;
+      return Promise.resolve();
+    },
+  };
+}
+
+function readCache() {
+  return storage().getItem(CACHE_KEY).then((text) => {
+    try {
+      return text ? JSON.parse(text) : null;
+    } catch (e) {
+      return null;
+    }
+  }, () => null);
+}
+
+/**
+ * The organisation's dictionary: from the server (revalidated with its ETag), else the cached
+ * copy while it is younger than MAX_CACHE_AGE_MS, else null (the built-in detectors only).
+ */
+export function dictionary(now) {
+  return readCache().then((cached) => {
+    const usable = cached && now - cached.fetchedAt < MAX_CACHE_AGE_MS ? cached : null;
+    return OfficeRuntime.auth.getAccessToken({ allowSignInPrompt: false, allowConsentPrompt: false })
+      .then((token) => {
+        const headers = { authorization: `Bearer ${token}` };
+        if (cached && cached.etag) headers['if-none-match'] = cached.etag;
+        return fetch(`${ORIGIN}/v1/dictionary`, { headers });
+      })
+      .then((response) => {
+        if (response.status === 304 && cached) {
+          cached.fetchedAt = now;
+          return storage().setItem(CACHE_KEY, JSON.stringify(cached)).then(() => cached.document, () => cached.document);
+        }
+        if (!response.ok) throw new Error(`the server answered ${response.status}`);
+        return response.text().then((document) => {
+          const fresh = { etag: response.headers.get('etag'), fetchedAt: now, document };
+          return storage().setItem(CACHE_KEY, JSON.stringify(fresh)).then(() => document, () => document);
+        });
+      })
+      .catch(() => (usable ? usable.document : null));
+  });
+}
+
+// ------------------------------------------------------------------ the scanner
+
+let loaded = null;
+
+/** The scanner module: WebAssembly where it exists, else the wasm2js build of the same code. */
+export function scannerModule() {
+  if (!loaded) {
+    if (typeof WebAssembly === 'object') {
+      loaded = fetch(`${ORIGIN}/event/addin_wasm_bg.wasm`)
+        .then((r) => {
+          if (!r.ok) throw new Error(`the scanner did not load (${r.status})`);
+          return r.arrayBuffer();
+        })
+        .then((bytes) => {
+          initSync({ module: bytes });
+          return { Scanner, path: 'wasm' };
+        });
+    } else {
+      loaded = fetch(`${ORIGIN}/event/addin_wasm.wasm2js.js`)
+        .then((r) => {
+          if (!r.ok) throw new Error(`the scanner did not load (${r.status})`);
+          return r.text();
+        })
+        .then((source) => {
+          // The wasm2js build is one script defining the global `addinWasm`.
+          const module = new Function(`${source}\nreturn addinWasm;`)();
+          return { Scanner: module.Scanner, path: 'wasm2js' };
+        });
+    }
+    loaded = loaded.catch((e) => {
+      loaded = null;
+      throw e;
+    });
+  }
+  return loaded;
+}
+
+// ------------------------------------------------------------------ the decision
+
+/** What a report means for Send: the options for event.completed. */
+export function decide(report) {
+  if (report.verdict === 'allow') return { allowEvent: true };
+  const lang = language();
+  const reached = report.categories.filter((c) => c.reached);
+  const label = (c) => `${c.label[lang] || c.label.en || c.id} (${c.count})`;
+  let list = reached.map(label).join(', ');
+  const block = report.verdict === 'block';
+  const advice = say(block ? 'block' : 'warn');
+  // Names of categories and counts only: never the values found.
+  for (let shown = reached.length; say('found', list).length + advice.length + 1 > MAX_MESSAGE && shown > 1;) {
+    shown -= 1;
+    list = `${reached.slice(0, shown).map(label).join(', ')}, ${say('more', reached.length - shown)}`;
+  }
+  const message = `${say('found', list)} ${advice}`.slice(0, MAX_MESSAGE);
+  const options = {
+    allowEvent: false,
+    errorMessage: message,
+    errorMessageMarkdown: `**${say('found', list)}**\n\n${advice}`.slice(0, MAX_MESSAGE),
+    cancelLabel: say('review'),
+    commandId: 'msgComposeOpenPaneButton',
+  };
+  if (!block) options.sendModeOverride = Office.MailboxEnums.SendModeOverride.PromptUser;
+  return options;
+}
+
+function failed(error) {
+  const reason = String((error && error.message) || error).slice(0, 200);
+  return {
+    allowEvent: false,
+    errorMessage: say('failed', reason).slice(0, MAX_MESSAGE),
+    sendModeOverride: Office.MailboxEnums.SendModeOverride.PromptUser,
+  };
+}
+
+/** The OnMessageSend handler. */
+export function onMessageSend(event) {
+  let done = false;
+  const complete = (options) => {
+    if (done) return;
+    done = true;
+    try {
+      event.completed(options);
+    } catch (e) {
+      // Nothing more can be done: Outlook decides.
+    }
+  };
+  try {
+    Promise.all([
+      getText('subject'),
+      getText('body', Office.CoercionType.Text),
+      dictionary(Date.now()),
+      scannerModule(),
+    ])
+      .then(([subject, body, document, module]) => {
+        const scanner = new module.Scanner(document || module.Scanner.defaultDictionary());
+        try {
+          return decide(scanner.scan(`${subject}\n${body}`));
+        } finally {
+          scanner.free();
+        }
+      })
+      .then(complete, (e) => complete(failed(e)));
+  } catch (e) {
+    complete(failed(e));
+  }
+}
+
+Office.actions.associate('onMessageSendHandler', onMessageSend);

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds the Outlook send-time event handler into a task pane directory (target/taskpane by
+# default; trunk's post-build hook passes its staging directory):
+#   launchevent.js                 assets/event/launchevent.js and wasm-bindgen's web glue, bundled
+#                                  into one ES2016 script (classic Outlook's JavaScript-only runtime)
+#   event/addin_wasm_bg.wasm       the scanner as WebAssembly (the web package's module)
+#   event/addin_wasm.wasm2js.js    the same scanner compiled to JavaScript, for runtimes without
+#                                  WebAssembly
+# It needs the packages of scripts/build-wasm.sh (target/wasm-pkg/web and wasm2js).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+out="${1:-$TARGET_DIR/taskpane}"
+web="$TARGET_DIR/wasm-pkg/web"
+w2j="$TARGET_DIR/wasm-pkg/wasm2js"
+[[ -f "$web/addin_wasm.js" && -f "$w2j/addin_wasm.min.js" ]] \
+  || die "build-event: the wasm packages are missing; run scripts/build-wasm.sh first (it writes $web and $w2j)"
+mkdir -p "$out/event"
+"$ROOT/node_modules/.bin/esbuild" assets/event/launchevent.js --bundle --format=iife --target=es2016 \
+  --minify --alias:addin-wasm-web="$web/addin_wasm.js" --log-level=error --outfile="$out/launchevent.js"
+cp "$web/addin_wasm_bg.wasm" "$out/event/addin_wasm_bg.wasm"
+cp "$w2j/addin_wasm.min.js" "$out/event/addin_wasm.wasm2js.js"
