@@ -4,6 +4,7 @@
 #   launchevent.js                 assets/event/launchevent.js and wasm-bindgen's web glue, bundled
 #                                  into one ES2016 script (classic Outlook's JavaScript-only runtime)
 #   event/addin_wasm_bg.wasm       the scanner as WebAssembly (the web package's module)
+#   event/commands.html            the event runtime page of Outlook on the web, new Outlook and Mac
 #   event/addin_wasm.wasm2js.js    the same scanner compiled to JavaScript, for runtimes without
 #                                  WebAssembly
 # It needs the packages of scripts/build-wasm.sh (target/wasm-pkg/web and wasm2js).
@@ -20,3 +21,4 @@ mkdir -p "$out/event"
   --minify --alias:addin-wasm-web="$web/addin_wasm.js" --log-level=error --outfile="$out/launchevent.js"
 cp "$web/addin_wasm_bg.wasm" "$out/event/addin_wasm_bg.wasm"
 cp "$w2j/addin_wasm.min.js" "$out/event/addin_wasm.wasm2js.js"
+cp assets/event/commands.html "$out/event/commands.html"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the product on its embedded default: installs what is missing (scripts/setup.sh), builds
-# the wasm packages, the task pane with trunk (and the Outlook event handler) and the server, then runs addin-server in the foreground with a SQLite
-# file in ./data, a generated localhost certificate, HTTPS on 127.0.0.1:3000. Ctrl-C stops it.
+# the wasm packages, the task pane with trunk (and the Outlook event handler) and the server,
+# then runs addin-server in the foreground with a SQLite file in ./data, a generated localhost
+# certificate, HTTPS on 127.0.0.1:3000. Ctrl-C stops it.
 # ADDIN_* variables (see the README) change the defaults.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"

@@ -75,6 +75,30 @@ test('the rendered Word manifest converts and validates against Microsoft schema
   assert.notEqual(invalid.status, 0, invalid.output);
 });
 
+test('the rendered Outlook manifest converts and validates, with its send-time check', async () => {
+  const plainHttp = server.url.replace('https://localhost', 'http://127.0.0.1');
+  const xml = await (await fetch(`${plainHttp}/manifest/outlook.xml`)).text();
+  assert.match(xml, /<LaunchEvent Type="OnMessageSend" FunctionName="onMessageSendHandler" SendMode="SoftBlock"\/>/);
+  assert.match(xml, /<bt:Sets DefaultMinVersion="1.15">/);
+  writeFileSync(join(work, 'outlook.xml'), xml);
+  const converted = run('office-addin-manifest-converter', ['convert', 'outlook.xml', '-o', 'outlook']);
+  assert.equal(converted.status, 0, converted.output);
+  const manifest = JSON.parse(readFileSync(join(work, 'outlook', 'manifest.json'), 'utf8'));
+  assert.equal(manifest.webApplicationInfo.id, CLIENT_ID);
+  const [event] = manifest.extensions[0].autoRunEvents[0].events;
+  assert.deepEqual([event.type, event.options.sendMode], ['messageSending', 'softBlock']);
+  const runtime = manifest.extensions[0].runtimes.find((r) => r.actions.some((a) => a.id === event.actionId));
+  assert.equal(runtime.code.page, `${server.url}/event/commands.html`);
+  assert.equal(runtime.code.script, `${server.url}/launchevent.js`);
+
+  const version = newestSchemaVersion();
+  manifest.manifestVersion = version;
+  manifest.$schema = `https://developer.microsoft.com/json-schemas/teams/v${version}/MicrosoftTeams.schema.json`;
+  writeFileSync(join(work, 'outlook', 'manifest.json'), JSON.stringify(manifest, null, 2));
+  const valid = run('office-addin-manifest', ['validate', join('outlook', 'manifest.json')]);
+  assert.equal(valid.status, 0, valid.output);
+});
+
 test('the rendered unified manifest validates against the schema version it declares', async () => {
   const plainHttp = server.url.replace('https://localhost', 'http://127.0.0.1');
   const response = await fetch(`${plainHttp}/manifest/manifest.json`);
