@@ -51,6 +51,9 @@ async function call(method, path, body, retried = false) {
 /** Who is signed in: `{ username, name, tenantId, objectId, roles }`. */
 export const me = () => call('GET', '/v1/me');
 
+/** The organisation's sensitive-text dictionary (the document the scanner takes). */
+export const dictionary = () => call('GET', '/v1/dictionary');
+
 /** Creates a data key: `{ keyId, key, policy }` (key in base64url). */
 export const createKey = ({ recipients, expiresAt, label, docId }) =>
   call('POST', '/v1/keys', { recipients, expiresAt: expiresAt ?? undefined, label, docId });

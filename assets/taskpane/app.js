@@ -4,6 +4,7 @@
 // unhandled, since a task pane's console is out of the user's reach).
 
 import * as api from './api.js';
+import * as outlook from './outlook.js';
 import * as protect from './protect.js';
 import { formatDate, setLanguage, t, translatePage } from './i18n.js';
 
@@ -320,6 +321,33 @@ async function renderKeys() {
   say('');
 }
 
+// --- Outlook: the compose pane
+
+async function checkMessage() {
+  say(t('checking'));
+  const { verdict, findings } = await outlook.check();
+  const list = $('findings');
+  list.replaceChildren(...findings.map((f) => {
+    const li = document.createElement('li');
+    li.dataset.severity = f.severity;
+    const label = Object.assign(document.createElement('strong'), { textContent: f.label });
+    const where = Object.assign(document.createElement('span'), { className: 'muted small', textContent: ` — ${f.where}` });
+    const text = Object.assign(document.createElement('code'), { textContent: f.text });
+    li.append(label, where, document.createElement('br'), text);
+    return li;
+  }));
+  if (findings.length === 0) say(t('clean'));
+  else say(`${t('foundCount', findings.length)}${verdict === 'block' ? ` ${t('blockedNote')}` : ''}`, verdict === 'allow' ? 'info' : 'error');
+  document.body.dataset.verdict = verdict;
+}
+
+async function protectMessage() {
+  const readers = await outlook.protect();
+  $('findings').replaceChildren();
+  say(t('protectedDone', readers.join(', ')));
+  document.body.dataset.verdict = 'protected';
+}
+
 // --- Start
 
 /** Starts the pane once Office (`info` from Office.onReady) and the wasm core are ready. */
@@ -327,8 +355,16 @@ export async function start(info) {
   const office = typeof Office !== 'undefined' ? Office : null;
   setLanguage(office?.context?.displayLanguage ?? navigator.language);
   translatePage();
+  if (office && info?.host === office.HostType?.Outlook) {
+    document.body.dataset.office = 'outlook';
+    $('outlook').hidden = false;
+    $('check').addEventListener('click', () => busy(checkMessage));
+    $('protect-message').addEventListener('click', () => busy(protectMessage));
+    await signIn();
+    return;
+  }
   if (!office || info?.host !== office.HostType?.Word) {
-    say(t('notInWord'));
+    say(t('notInHost'));
     document.body.dataset.office = 'absent';
     return;
   }

@@ -10,9 +10,12 @@
 // changes, and an error rejects the sync that ran the failing operation. OOXML is a small
 // flat-OPC package with the runs' formatting, read back with DOMParser.
 //
+// For Outlook (`host: 'Outlook'`) it keeps the message being written instead: `mail = {
+// subject, html, to, cc, bcc }` (the body as HTML; read as text, its tags are dropped).
+//
 // Configure it before the page loads with `window.__officeDouble = { host, displayLanguage,
-// token, ssoError, dialogToken, document }`; read `window.__officeDouble.document` and
-// `window.__officeDouble.calls` afterwards.
+// token, ssoError, dialogToken, document, mail }`; read `window.__officeDouble.document`,
+// `.mail` and `.calls` afterwards.
 (function () {
   'use strict';
   const config = (window.__officeDouble = window.__officeDouble || {});
@@ -359,10 +362,42 @@
     },
   };
 
+  // ---------------------------------------------------------------- Outlook compose item
+  const mail = config.mail || { subject: '', html: '', to: [], cc: [], bcc: [] };
+  config.mail = mail;
+  const succeeded = (value) => ({ status: 'succeeded', value });
+  const later = (callback, result) => setTimeout(() => callback(result), 0);
+  // As Outlook gives it: one line per paragraph or line break.
+  const asText = (html) => new DOMParser()
+    .parseFromString(html.replace(/<\/p>|<br\s*\/?>/gi, '$&\n'), 'text/html').body.textContent.replace(/\n$/, '');
+  const people = (field) => ({
+    getAsync: (callback) => later(callback, succeeded((mail[field] || []).map((emailAddress) => ({ emailAddress, displayName: emailAddress })))),
+  });
+  const item = {
+    subject: { getAsync: (callback) => later(callback, succeeded(mail.subject)) },
+    body: {
+      getAsync(coercion, callback) {
+        later(callback, succeeded(coercion === 'html' ? mail.html : asText(mail.html)));
+      },
+      setAsync(data, options, callback) {
+        if (!options || options.coercionType !== 'html') {
+          later(callback, { status: 'failed', error: { code: 9000, message: 'The double takes HTML only.' } });
+          return;
+        }
+        mail.html = data;
+        later(callback, succeeded(undefined));
+      },
+    },
+    to: people('to'),
+    cc: people('cc'),
+    bcc: people('bcc'),
+  };
+
   const host = config.host === undefined ? 'Word' : config.host;
   window.Office = {
     HostType: { Word: 'Word', Excel: 'Excel', PowerPoint: 'PowerPoint', Outlook: 'Outlook' },
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
+    CoercionType: { Text: 'text', Html: 'html' },
     EventType: { DialogMessageReceived: 'dialogMessageReceived', DialogEventReceived: 'dialogEventReceived' },
     onReady(callback) {
       const info = { host, platform: host ? 'OfficeOnline' : null };
@@ -374,6 +409,7 @@
     context: {
       displayLanguage: config.displayLanguage || 'en-US',
       requirements: { isSetSupported: () => true },
+      mailbox: { item },
       ui: {
         messageParent(message) {
           config.calls.messageParent.push(message);
