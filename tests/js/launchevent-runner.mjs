@@ -2,8 +2,9 @@
 // process, with a TEST DOUBLE of the Office event, mailbox and runtime (not Outlook), and prints
 // one JSON line of what happened. launchevent.test.mjs starts it twice: as is (WebAssembly) and
 // with --jitless (no WebAssembly: the wasm2js path).
-// Usage: node [--jitless] launchevent-runner.mjs  (reads { origin, token, offline? } as JSON on
-// stdin; with offline, the dictionary route is unreachable)
+// Usage: node [--jitless] launchevent-runner.mjs  (reads { origin, token, offline?, mails?,
+// repeat? } as JSON on stdin; with offline, the dictionary route is unreachable; mails replace
+// the corpus, each run `repeat` times, for the benchmark)
 import { request } from 'node:http';
 import { runInThisContext } from 'node:vm';
 import { CORPUS } from '../support/mail-corpus.mjs';
@@ -97,7 +98,7 @@ runInThisContext(source, { filename: 'launchevent.js' });
 if (!handler) throw new Error('launchevent.js did not associate onMessageSendHandler');
 
 const results = [];
-for (const m of CORPUS) {
+for (const m of (input.mails ?? CORPUS).flatMap((x) => Array(input.repeat ?? 1).fill(x))) {
   mail = m;
   const calls = [];
   const started = performance.now();
