@@ -12,13 +12,11 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, TARGET } from '../tests/support/paths.mjs';
-import { CLIENT_ID, mintToken, startProvider } from '../tests/support/provider.mjs';
-import { startServer } from '../tests/support/server.mjs';
+import { publishDictionary, startWorld } from '../tests/support/world.mjs';
 
 const TERMS = 10_000;
 const SIZES = [10 * 1024, 100 * 1024, 1024 * 1024];
 const RUNS = 5;
-const children = [];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ze', 'an', 'or', 'el', 'is', 'um'];
@@ -70,23 +68,13 @@ function run(flags, input) {
   });
 }
 
-let server;
+let world;
 try {
-  const provider = await startProvider(children);
-  server = await startServer({
-    insecureHttp: true,
-    binary: join(TARGET, 'release', 'addin-server'),
-    env: { ADDIN_AUTHORITY: provider.authority, ADDIN_CLIENT_ID: CLIENT_ID, ADDIN_ALLOWED_TENANTS: provider.tenants.a },
-  });
-  const token = await mintToken(provider.authority, provider.tenants.a, 'alice@a');
-  const admin = await mintToken(provider.authority, provider.tenants.a, 'admin@a');
+  world = await startWorld({ binary: join(TARGET, 'release', 'addin-server'), tenants: ['a'] });
+  const { server } = world;
+  const token = world.tokens.alice;
   const dict = dictionary();
-  const put = await fetch(`${server.url}/v1/admin/dictionary`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify(dict),
-  });
-  if (put.status !== 200) throw new Error(`publishing the dictionary: ${put.status} ${await put.text()}`);
+  await publishDictionary(world, dict);
   const terms = [dict.entries[1].pattern];
 
   const results = {};
@@ -115,6 +103,5 @@ try {
   mkdirSync(join(TARGET, 'bench'), { recursive: true });
   writeFileSync(join(TARGET, 'bench', 'launchevent.json'), JSON.stringify({ terms: TERMS, runs: RUNS, results }, null, 2));
 } finally {
-  await server?.stop();
-  for (const child of children) child.kill();
+  await world?.stop();
 }

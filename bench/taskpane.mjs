@@ -14,24 +14,18 @@ import { join } from 'node:path';
 import { launchChromium } from '../tests/support/chromium.mjs';
 import { openPane, paragraphs } from '../tests/support/pane.mjs';
 import { TARGET } from '../tests/support/paths.mjs';
-import { CLIENT_ID, mintToken, startProvider } from '../tests/support/provider.mjs';
-import { startServer } from '../tests/support/server.mjs';
+import { startWorld } from '../tests/support/world.mjs';
 
 const PARAGRAPHS = 20;
 const RUNS = 15;
-const children = [];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-let server;
+let world;
 let browser;
 try {
-  const provider = await startProvider(children);
-  server = await startServer({
-    insecureHttp: true,
-    binary: join(TARGET, 'release', 'addin-server'),
-    env: { ADDIN_AUTHORITY: provider.authority, ADDIN_CLIENT_ID: CLIENT_ID, ADDIN_ALLOWED_TENANTS: provider.tenants.a },
-  });
-  const token = await mintToken(provider.authority, provider.tenants.a, 'alice@a');
+  world = await startWorld({ binary: join(TARGET, 'release', 'addin-server'), tenants: ['a'] });
+  const { server } = world;
+  const token = world.tokens.alice;
   browser = await launchChromium();
   const blocks = paragraphs(PARAGRAPHS);
   const { page, problems } = await openPane(browser, server.url, {
@@ -121,6 +115,5 @@ try {
   writeFileSync(join(TARGET, 'bench', 'taskpane.json'), JSON.stringify(results, null, 2));
 } finally {
   await browser?.close();
-  await server?.stop();
-  for (const child of children) child.kill();
+  await world?.stop();
 }

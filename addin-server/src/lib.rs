@@ -8,13 +8,18 @@
 //! - [`tls`] loads the certificate or generates a development one;
 //! - [`store`] opens and migrates the database (SQLite or PostgreSQL) and owns its one writer;
 //! - [`keyring`] holds the master key file, [`audit`] the audit log's hash chain;
-//! - [`manifest`] renders the Office manifests for this deployment;
-//! - [`auth`] validates Entra ID tokens; [`broker`] creates and releases data keys;
-//! - [`app`] builds the HTTP routes, and [`error`] maps errors to JSON answers;
+//! - [`manifest`] renders the Office manifests for this deployment, [`event_handler`] the Outlook
+//!   send-time script, and [`sign_in`] tells the fallback sign-in dialog the app registration;
+//! - [`auth`] validates Entra ID tokens ([`consent`] records organisations' admin consent);
+//!   [`broker`] creates and releases data keys; [`dictionary`] keeps each organisation's
+//!   sensitive-text dictionary;
+//! - [`app`] builds the HTTP routes, [`extract`] reads their input, and [`error`] maps errors to
+//!   JSON answers; [`layers`] adds the headers, limits and CORS around them;
 //! - [`serve`] binds, serves and shuts down gracefully.
 //!
-//! [`scan_command`] is the admin's `addin-server scan`, over the clients' own scanner;
-//! [`admin`] the `migrate`, `keys` and `audit verify` subcommands.
+//! [`clock`] is the one source of "now". [`scan_command`] is the admin's `addin-server scan`,
+//! over the clients' own scanner; [`admin`] the `migrate`, `keys`, `dictionary` and
+//! `audit verify` subcommands.
 #![deny(missing_docs)]
 
 pub mod admin;

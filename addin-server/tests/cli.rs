@@ -79,11 +79,16 @@ fn a_port_in_use_names_the_listen_setting() {
 
 /// Runs `addin-server scan` with `args` and returns (exit code, stdout, stderr).
 fn scan(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_addin-server"))
-        .arg("scan")
-        .args(args)
-        .output()
-        .unwrap();
+    outcome(
+        Command::new(env!("CARGO_BIN_EXE_addin-server"))
+            .arg("scan")
+            .args(args),
+    )
+}
+
+/// Runs `command`: (exit code, stdout, stderr).
+fn outcome(command: &mut Command) -> (Option<i32>, String, String) {
+    let out = command.output().unwrap();
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -157,20 +162,27 @@ fn scan_explains_a_bad_dictionary_or_file_with_exit_code_2() {
     assert!(err.contains("is not UTF-8 text; convert it first"), "{err}");
 }
 
+/// Runs an admin subcommand on the data directory `data` with `vars`: (exit code, stdout, stderr).
+fn admin_command(
+    data: &std::path::Path,
+    vars: &[(&str, &str)],
+    args: &[&str],
+) -> (Option<i32>, String, String) {
+    outcome(
+        Command::new(env!("CARGO_BIN_EXE_addin-server"))
+            .env_clear()
+            .env("ADDIN_DATA_DIR", data)
+            .envs(vars.iter().copied())
+            .args(args),
+    )
+}
+
 #[test]
 fn migrate_keys_status_and_audit_verify_work_on_a_fresh_data_directory() {
     let data = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_addin-server"))
-            .env_clear()
-            .env("ADDIN_DATA_DIR", data.path())
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
+        let (code, out, _) = admin_command(data.path(), &[], args);
+        (code, out)
     };
     let (code, out) = run(&["migrate"]);
     assert_eq!(code, Some(0), "{out}");
@@ -196,20 +208,8 @@ fn migrate_keys_status_and_audit_verify_work_on_a_fresh_data_directory() {
 fn dictionary_import_and_export_from_the_command_line() {
     let data = tempfile::tempdir().unwrap();
     let tenant = "7d3a2f1c-0b4e-4c8a-9f10-2a6b5c4d3e21";
-    let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_addin-server"))
-            .env_clear()
-            .env("ADDIN_DATA_DIR", data.path())
-            .env("ADDIN_ALLOWED_TENANTS", tenant)
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run =
+        |args: &[&str]| admin_command(data.path(), &[("ADDIN_ALLOWED_TENANTS", tenant)], args);
     // Before any import: the starter dictionary.
     let (code, out, err) = run(&["dictionary", "export"]);
     assert_eq!(code, Some(0), "{err}");

@@ -48,6 +48,38 @@ async fn send(
     (status, headers, value)
 }
 
+/// `PUT /v1/admin/dictionary` with `body`, as `token`, with `If-Match: if_match` if given.
+async fn put(
+    app: &Router,
+    token: &str,
+    if_match: Option<&str>,
+    body: String,
+) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let headers: Vec<(&str, &str)> = if_match.map(|e| ("if-match", e)).into_iter().collect();
+    send(
+        app,
+        Method::PUT,
+        "/v1/admin/dictionary",
+        token,
+        &headers,
+        Some(body),
+    )
+    .await
+}
+
+/// `GET /v1/dictionary` as `token`, with `If-None-Match: if_none_match` if given.
+async fn get(
+    app: &Router,
+    token: &str,
+    if_none_match: Option<&str>,
+) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let headers: Vec<(&str, &str)> = if_none_match
+        .map(|e| ("if-none-match", e))
+        .into_iter()
+        .collect();
+    send(app, Method::GET, "/v1/dictionary", token, &headers, None).await
+}
+
 fn etag(headers: &axum::http::HeaderMap) -> String {
     headers["etag"].to_str().unwrap().to_owned()
 }
@@ -81,37 +113,20 @@ async fn the_dictionary_is_served_with_etags_and_replaced_by_admins_only() {
         let bob = provider.token("bob@b").await;
 
         // Before anything is published: the starter dictionary, version 0.
-        let (status, headers, starter) =
-            send(&app, Method::GET, "/v1/dictionary", &alice, &[], None).await;
+        let (status, headers, starter) = get(&app, &alice, None).await;
         assert_eq!(status, StatusCode::OK, "{engine}");
         assert_eq!(headers["dictionary-version"], "0");
         assert_eq!(headers["cache-control"], "private, no-cache");
         assert!(starter["categories"].as_array().unwrap().len() >= 3);
         let first = etag(&headers);
         assert!(first.starts_with('"') && first.len() == 34, "{first}");
-        let (status, headers, body) = send(
-            &app,
-            Method::GET,
-            "/v1/dictionary",
-            &alice,
-            &[("if-none-match", &first)],
-            None,
-        )
-        .await;
+        let (status, headers, body) = get(&app, &alice, Some(&first)).await;
         assert_eq!(status, StatusCode::NOT_MODIFIED);
         assert_eq!(etag(&headers), first);
         assert_eq!(body, Value::Null);
 
         // Only admins change it.
-        let (status, _, body) = send(
-            &app,
-            Method::PUT,
-            "/v1/admin/dictionary",
-            &alice,
-            &[],
-            Some(custom().to_string()),
-        )
-        .await;
+        let (status, _, body) = put(&app, &alice, None, custom().to_string()).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert!(body["error"]["message"]
             .as_str()
@@ -126,15 +141,7 @@ async fn the_dictionary_is_served_with_etags_and_replaced_by_admins_only() {
             { "id": "nope", "pattern": "y", "kind": "word", "category": "missing" },
             { "id": "re", "pattern": "(unclosed", "kind": "regex", "category": "projects" }
         ]);
-        let (status, _, body) = send(
-            &app,
-            Method::PUT,
-            "/v1/admin/dictionary",
-            &admin,
-            &[],
-            Some(bad.to_string()),
-        )
-        .await;
+        let (status, _, body) = put(&app, &admin, None, bad.to_string()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(body["error"]["code"], "invalid_dictionary");
         let paths: Vec<&str> = body["error"]["problems"]
@@ -149,27 +156,11 @@ async fn the_dictionary_is_served_with_etags_and_replaced_by_admins_only() {
                 "{expected} in {paths:?}"
             );
         }
-        let (status, _, body) = send(
-            &app,
-            Method::PUT,
-            "/v1/admin/dictionary",
-            &admin,
-            &[],
-            Some("{ not json".into()),
-        )
-        .await;
+        let (status, _, body) = put(&app, &admin, None, "{ not json".into()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
         // A valid one, based on what the admin read: version 1, a new ETag.
-        let (status, headers, view) = send(
-            &app,
-            Method::PUT,
-            "/v1/admin/dictionary",
-            &admin,
-            &[("if-match", &first)],
-            Some(custom().to_string()),
-        )
-        .await;
+        let (status, headers, view) = put(&app, &admin, Some(&first), custom().to_string()).await;
         assert_eq!(status, StatusCode::OK, "{view}");
         assert_eq!(view["version"], 1);
         assert_eq!(view["publishedBy"], "admin@contoso.example");
@@ -178,30 +169,14 @@ async fn the_dictionary_is_served_with_etags_and_replaced_by_admins_only() {
         assert_ne!(second, first);
 
         // Users see it at once; the old ETag no longer matches.
-        let (status, headers, body) = send(
-            &app,
-            Method::GET,
-            "/v1/dictionary",
-            &alice,
-            &[("if-none-match", &first)],
-            None,
-        )
-        .await;
+        let (status, headers, body) = get(&app, &alice, Some(&first)).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(headers["dictionary-version"], "1");
         assert_eq!(etag(&headers), second);
         assert_eq!(body["entries"][0]["pattern"], "projet orion");
 
         // An admin working from the old version is stopped.
-        let (status, _, body) = send(
-            &app,
-            Method::PUT,
-            "/v1/admin/dictionary",
-            &admin,
-            &[("if-match", &first)],
-            Some(custom().to_string()),
-        )
-        .await;
+        let (status, _, body) = put(&app, &admin, Some(&first), custom().to_string()).await;
         assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{body}");
         assert!(body["error"]["message"]
             .as_str()
@@ -209,7 +184,7 @@ async fn the_dictionary_is_served_with_etags_and_replaced_by_admins_only() {
             .contains("version 1"));
 
         // Another organisation still has the starter dictionary.
-        let (_, headers, _) = send(&app, Method::GET, "/v1/dictionary", &bob, &[], None).await;
+        let (_, headers, _) = get(&app, &bob, None).await;
         assert_eq!(headers["dictionary-version"], "0");
         assert_eq!(etag(&headers), first);
 

@@ -13,46 +13,30 @@ import { launchChromium } from '../support/chromium.mjs';
 import { DICTIONARY } from '../support/mail-corpus.mjs';
 import { openPane, waitStatus } from '../support/pane.mjs';
 import { TARGET, WASM_PKG } from '../support/paths.mjs';
-import { CLIENT_ID, mintToken, startProvider } from '../support/provider.mjs';
-import { startServer } from '../support/server.mjs';
+import { publishDictionary, startWorld } from '../support/world.mjs';
 
 const addin = createRequire(import.meta.url)(join(WASM_PKG, 'node', 'addin_wasm.js'));
 const SHOTS = join(TARGET, 'screenshots', 'outlook');
 const BOB = 'bob@fabrikam.example';
 const HTML = '<p>Hello Bob,</p><p>Card <b>4556 7375 8689 9855</b> for the order.</p><p>IBAN FR14 2004 1010 0505 0001 3M02 606</p>';
 
-const children = [];
+let world;
 const tokens = {};
 let server;
 let browser;
 
 before(async () => {
-  const provider = await startProvider(children);
-  server = await startServer({
-    insecureHttp: true,
-    env: {
-      ADDIN_AUTHORITY: provider.authority,
-      ADDIN_CLIENT_ID: CLIENT_ID,
-      ADDIN_ALLOWED_TENANTS: `${provider.tenants.a},${provider.tenants.b}`,
-    },
-  });
-  for (const [name, tenant] of [['alice', 'a'], ['bob', 'b'], ['admin', 'a']]) {
-    tokens[name] = await mintToken(provider.authority, provider.tenants[tenant], `${name}@${tenant}`);
-  }
-  const published = await fetch(`${server.url}/v1/admin/dictionary`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify(DICTIONARY),
-  });
-  assert.equal(published.status, 200);
+  world = await startWorld();
+  server = world.server;
+  Object.assign(tokens, world.tokens);
+  await publishDictionary(world, DICTIONARY);
   browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 });
 
 after(async () => {
   await browser?.close();
-  await server?.stop();
-  for (const child of children) child.kill();
+  await world?.stop();
 });
 
 const compose = (mail) => openPane(browser, server.url, { host: 'Outlook', token: tokens.alice, mail });

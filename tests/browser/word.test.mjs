@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
 import { TARGET } from '../support/paths.mjs';
-import { CLIENT_ID, mintToken, startProvider } from '../support/provider.mjs';
+import { CLIENT_ID } from '../support/provider.mjs';
 import { documentOf, openPane as openPaneIn, useOfficeDouble, waitStatus } from '../support/pane.mjs';
-import { startServer } from '../support/server.mjs';
+import { startWorld } from '../support/world.mjs';
 
 const SHOTS = join(TARGET, 'screenshots', 'word');
 const BOB = 'bob@fabrikam.example';
 
-const children = [];
+let world;
 let server;
 let browser;
 let authority;
@@ -34,27 +34,17 @@ const original = () => ({
 });
 
 before(async () => {
-  const provider = await startProvider(children);
-  authority = provider.authority;
-  server = await startServer({
-    insecureHttp: true,
-    env: {
-      ADDIN_AUTHORITY: provider.authority,
-      ADDIN_CLIENT_ID: CLIENT_ID,
-      ADDIN_ALLOWED_TENANTS: `${provider.tenants.a},${provider.tenants.b}`,
-    },
-  });
-  for (const [name, tenant] of [['alice', 'a'], ['bob', 'b'], ['carol', 'a'], ['admin', 'a']]) {
-    tokens[name] = await mintToken(provider.authority, provider.tenants[tenant], `${name}@${tenant}`);
-  }
+  world = await startWorld();
+  server = world.server;
+  authority = world.provider.authority;
+  Object.assign(tokens, world.tokens);
   browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 });
 
 after(async () => {
   await browser?.close();
-  await server?.stop();
-  for (const child of children) child.kill();
+  await world?.stop();
 });
 
 const openPane = (config, options) => openPaneIn(browser, server.url, config, options);

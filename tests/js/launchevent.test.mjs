@@ -11,36 +11,21 @@ import { after, before, test } from 'node:test';
 import * as acorn from 'acorn';
 import { CORPUS, DICTIONARY } from '../support/mail-corpus.mjs';
 import { ROOT } from '../support/paths.mjs';
-import { CLIENT_ID, mintToken, startProvider } from '../support/provider.mjs';
-import { startServer } from '../support/server.mjs';
+import { publishDictionary, startWorld } from '../support/world.mjs';
 
-const children = [];
+let world;
 let server;
 let token;
 
 before(async () => {
-  const provider = await startProvider(children);
-  server = await startServer({
-    insecureHttp: true,
-    env: {
-      ADDIN_AUTHORITY: provider.authority,
-      ADDIN_CLIENT_ID: CLIENT_ID,
-      ADDIN_ALLOWED_TENANTS: `${provider.tenants.a},${provider.tenants.b}`,
-    },
-  });
-  token = await mintToken(provider.authority, provider.tenants.a, 'alice@a');
-  const admin = await mintToken(provider.authority, provider.tenants.a, 'admin@a');
-  const published = await fetch(`${server.url}/v1/admin/dictionary`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify(DICTIONARY),
-  });
-  assert.equal(published.status, 200, await published.text());
+  world = await startWorld();
+  server = world.server;
+  token = world.tokens.alice;
+  await publishDictionary(world, DICTIONARY);
 });
 
 after(async () => {
-  await server?.stop();
-  for (const child of children) child.kill();
+  await world?.stop();
 });
 
 /** Runs the corpus in a child node (`flags` such as --jitless); resolves with its report. */
