@@ -11,7 +11,7 @@
 //!    hold within a minute of skew;
 //! 3. `ver` is `2.0`; `iss` is `{authority}/{tid}/v2.0` with the token's own `tid`; `aud` is the
 //!    client id or `api://{host}/{client id}`; `scp` includes `access_as_user`;
-//! 4. the tenant is allowed ([`AllowedTenants`](crate::config::AllowedTenants)).
+//! 4. the tenant is allowed ([`AllowedTenants`]).
 //!
 //! A token that passed is remembered until it expires ([`cache`]), so the same token sent again
 //! costs a hash; its tenant is checked every time.

@@ -5,7 +5,7 @@
 //! (`addin-server/migrations/{sqlite,postgres}/`, same tables and columns), and answers
 //! queries. Queries are written once, in the SQL both engines accept (numbered `$n`
 //! parameters, `BIGINT` integers, byte strings), through sqlx's `Any` driver; only long lists of
-//! parameters are spelt per engine ([`Engine::params`]).
+//! parameters are spelt per engine (`Engine::params`).
 //!
 //! Every write of the key broker goes through one writer task per process ([`writer`]), which
 //! commits concurrent requests together and appends their audit records to the hash chain in the
