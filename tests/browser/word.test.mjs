@@ -126,7 +126,7 @@ test('carol, in alice\'s organisation but not a recipient, is denied', async () 
   await page.close();
 });
 
-test('alice adds carol and sets an end date in Manage; carol can then read it', async () => {
+test('alice adds carol and sets an end date in Manage; carol can then read it; alice removes her', async () => {
   const { page, problems } = await openPane({ token: tokens.alice, document: structuredClone(encrypted) });
   await page.click('#tab-manage');
   const card = page.locator(`.key[data-key-id="${keyId}"]`);
@@ -149,6 +149,17 @@ test('alice adds carol and sets an end date in Manage; carol can then read it', 
   assert.match(await status(carol.page), /Decrypted 2 of 2/);
   assert.deepEqual((await documentOf(carol.page)).blocks, original().blocks);
   await carol.page.close();
+
+  // And removes her again: the chip's remove button, named for the recipient.
+  const again = await openPane({ token: tokens.alice, document: structuredClone(encrypted) });
+  await again.page.click('#tab-manage');
+  const chips = again.page.locator(`.key[data-key-id="${keyId}"] .chip`);
+  await chips.first().waitFor();
+  await again.page.getByRole('button', { name: 'Remove carol@contoso.example' }).click();
+  await waitStatus(again.page, /Saved/);
+  await again.page.waitForFunction(() => ![...document.querySelectorAll('.chip span')].some((s) => s.textContent === 'carol@contoso.example'));
+  assert.deepEqual(await chips.locator('span').allTextContents(), [BOB]);
+  await again.page.close();
 });
 
 test('alice sees who can read it in Manage, and revokes', async () => {
@@ -189,6 +200,7 @@ test('after the revocation bob is denied, and the audit log shows every decision
     'create alice@contoso.example',
     'deny bob@fabrikam.example (revoked)',
     'deny carol@contoso.example (not a recipient)',
+    'policy alice@contoso.example',
     'policy alice@contoso.example',
     'policy alice@contoso.example',
     'release bob@fabrikam.example',
