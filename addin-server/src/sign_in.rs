@@ -28,7 +28,22 @@ pub struct SignInConfig {
     pub authority: String,
     /// The scopes to ask for.
     pub scopes: Vec<String>,
+    /// The authority's `host[:port]` when it is not one of Microsoft's sign-in hosts, for MSAL's
+    /// `knownAuthorities` (another OpenID provider standing in for Entra ID).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub known_authorities: Vec<String>,
+    /// MSAL's protocol mode: `AAD` for Microsoft's hosts; `OIDC` for another provider, whose
+    /// metadata MSAL then reads from `{authority}/.well-known/openid-configuration` (the
+    /// authority is then `.../{tenant}/v2.0`, where Entra-shaped providers publish it).
+    pub protocol_mode: &'static str,
 }
+
+/// Microsoft's sign-in hosts, which MSAL knows without being told.
+const MICROSOFT_HOSTS: [&str; 3] = [
+    "login.microsoftonline.com",
+    "login.microsoftonline.us",
+    "login.chinacloudapi.cn",
+];
 
 impl SignInConfig {
     /// The configuration for `config`, or `None` without a client id.
@@ -38,8 +53,25 @@ impl SignInConfig {
             AllowedTenants::List(ids) if ids.len() == 1 => ids[0].clone(),
             _ => "organizations".to_owned(),
         };
+        let known_authorities: Vec<String> = url::Url::parse(&config.authority)
+            .ok()
+            .and_then(|u| {
+                let host = u.host_str()?.to_ascii_lowercase();
+                (!MICROSOFT_HOSTS.contains(&host.as_str()))
+                    .then(|| u.port().map_or(host.clone(), |p| format!("{host}:{p}")))
+            })
+            .into_iter()
+            .collect();
+        let base = format!("{}/{tenant}", config.authority.trim_end_matches('/'));
+        let (authority, protocol_mode) = if known_authorities.is_empty() {
+            (base, "AAD")
+        } else {
+            (format!("{base}/v2.0"), "OIDC")
+        };
         Some(SignInConfig {
-            authority: format!("{}/{tenant}", config.authority.trim_end_matches('/')),
+            known_authorities,
+            authority,
+            protocol_mode,
             scopes: vec![format!(
                 "{}/access_as_user",
                 config.public_url.app_id_uri(&client_id)
@@ -98,6 +130,20 @@ mod tests {
         assert_eq!(
             any.scopes,
             [format!("api://localhost:3000/{id}/access_as_user")]
+        );
+        assert!(any.known_authorities.is_empty());
+        assert_eq!(any.protocol_mode, "AAD");
+        let other = SignInConfig::from_config(&config(&[
+            ("ADDIN_CLIENT_ID", id),
+            ("ADDIN_ALLOWED_TENANTS", tenant),
+            ("ADDIN_AUTHORITY", "https://idp.example.com:8443"),
+        ]))
+        .unwrap();
+        assert_eq!(other.known_authorities, ["idp.example.com:8443"]);
+        assert_eq!(other.protocol_mode, "OIDC");
+        assert_eq!(
+            other.authority,
+            format!("https://idp.example.com:8443/{tenant}/v2.0")
         );
         assert!(SignInConfig::from_config(&config(&[])).is_none());
     }

@@ -19,6 +19,8 @@ async function run() {
     auth: {
       clientId: config.clientId,
       authority: config.authority,
+      knownAuthorities: config.knownAuthorities ?? [],
+      protocolMode: config.protocolMode,
       redirectUri: new URL('auth-dialog.html', document.baseURI).href,
       navigateToLoginRequestUrl: false,
     },
@@ -30,7 +32,8 @@ async function run() {
     tell({ status: 'success', accessToken: result.accessToken });
     return;
   }
-  await msal.loginRedirect({ scopes: config.scopes, prompt: 'select_account' });
+  // Entra ID lets the user pick among their accounts; other providers may not know the prompt.
+  await msal.loginRedirect({ scopes: config.scopes, ...(config.protocolMode === 'AAD' ? { prompt: 'select_account' } : {}) });
 }
 
 Office.onReady(() => {

@@ -329,8 +329,10 @@ test('the sign-in dialog reads the app registration from the server and reports 
   const config = await (await fetch(`${server.url}/v1/sign-in-config`)).json();
   assert.deepEqual(config, {
     clientId: CLIENT_ID,
-    authority: `${authority}/organizations`,
+    authority: `${authority}/organizations/v2.0`,
     scopes: [`api://127.0.0.1:${new URL(server.url).port}/${CLIENT_ID}/access_as_user`],
+    knownAuthorities: [new URL(authority).host],
+    protocolMode: 'OIDC',
   });
   // MSAL for the browser accepts only https authorities, and this one (the test provider) is
   // http: the dialog must say so to the pane rather than hang.

@@ -9,12 +9,21 @@
 //   access token: tid, oid, scp, ver, preferred_username, name, roles. Each client stands for
 //   one user (its id is `<name>@<tenant letter>`, secret `secret`).
 //
+// With OIDC_SPA_REDIRECT=<url> it also serves browsers as Entra does for a single-page app: a
+// public client per tenant with the API's client id and that redirect URI (authorization code with PKCE), and
+// oidc-provider's development login and consent pages (any password; the login names the user,
+// e.g. `alice@a`). With OIDC_TLS_CERT and OIDC_TLS_KEY (PEM files) it serves HTTPS on
+// `localhost`, as browser sign-in libraries require. OIDC_PORT sets its port (any free one
+// otherwise).
+//
 // Usage: node tests/support/oidc-provider.mjs CLIENT_ID [KEY_ID]
 // Prints one JSON line: { authority, tenants: { a, b }, kid, privateKeyPem }; the private key
 // lets tests sign tokens that a provider would not issue (expired, wrong audience...) with the
 // provider's own key. Runs until killed.
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import Provider from 'oidc-provider';
 
 const clientId = process.argv[2];
@@ -32,9 +41,14 @@ const kid = process.argv[3] ?? 'test-key-1';
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' };
 
-const server = createServer();
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const authority = `http://127.0.0.1:${server.address().port}`;
+const tls = process.env.OIDC_TLS_CERT && process.env.OIDC_TLS_KEY;
+const spaRedirect = process.env.OIDC_SPA_REDIRECT;
+const server = tls
+  ? createTlsServer({ cert: readFileSync(process.env.OIDC_TLS_CERT), key: readFileSync(process.env.OIDC_TLS_KEY) })
+  : createServer();
+await new Promise((resolve) => server.listen(Number(process.env.OIDC_PORT ?? 0), '127.0.0.1', resolve));
+const authority = tls ? `https://localhost:${server.address().port}` : `http://127.0.0.1:${server.address().port}`;
+const userOf = (id) => users.find((u) => `${u.name}@${u.tenant}` === id);
 
 function provider(tenant) {
   const tid = tenants[tenant];
@@ -47,11 +61,29 @@ function provider(tenant) {
       redirect_uris: [],
       response_types: [],
     }));
+  if (spaRedirect) {
+    // One app registration, as in Entra ID: the SPA client is the API's own client id.
+    clients.push({
+      client_id: clientId,
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [spaRedirect],
+    });
+  }
   return new Provider(`${authority}/${tid ?? tenant}/v2.0`, {
     clients,
     jwks: { keys: [jwk] },
+    ...(spaRedirect
+      ? {
+          findAccount: (ctx, id) => (userOf(id)
+            ? { accountId: id, claims: () => ({ sub: id, preferred_username: userOf(id).upn, name: userOf(id).display }) }
+            : undefined),
+          scopes: ['openid', 'profile', 'offline_access', 'access_as_user'],
+        }
+      : {}),
     features: {
-      devInteractions: { enabled: false },
+      devInteractions: { enabled: Boolean(spaRedirect) },
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -67,7 +99,7 @@ function provider(tenant) {
       },
     },
     extraTokenClaims: (ctx, token) => {
-      const user = users.find((u) => `${u.name}@${u.tenant}` === token.clientId);
+      const user = users.find((u) => `${u.name}@${u.tenant}` === token.clientId) ?? userOf(token.accountId);
       if (!user) return undefined;
       return {
         tid: tenants[user.tenant],

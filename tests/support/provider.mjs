@@ -16,12 +16,14 @@ export const firstLine = (child) =>
   });
 
 /**
- * Starts the provider (added to `children`, to kill at the end); resolves with its JSON line:
- * `{ authority, tenants: { a, b }, kid, privateKeyPem }`.
+ * Starts the provider (added to `children`, to kill at the end), with `env` (see
+ * oidc-provider.mjs: OIDC_PORT, OIDC_TLS_CERT/KEY, OIDC_SPA_REDIRECT); resolves with its JSON
+ * line: `{ authority, tenants: { a, b }, kid, privateKeyPem }`.
  */
-export async function startProvider(children) {
+export async function startProvider(children, env = {}) {
   const provider = spawn(process.execPath, [join(ROOT, 'tests/support/oidc-provider.mjs'), CLIENT_ID], {
     stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, ...env },
   });
   children.push(provider);
   return JSON.parse(await firstLine(provider));
