@@ -8,10 +8,10 @@
 // dictionary and compiling it, then scanning). Warm: the median of the next RUNS Sends of the
 // same mail (the dictionary revalidated with its ETag, the compiled scanner reused). Figures go
 // to stdout and target/bench/launchevent.json. Run it with scripts/bench.sh launchevent.
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, TARGET } from '../tests/support/paths.mjs';
+import { TARGET } from '../tests/support/paths.mjs';
+import { runLaunchEvent } from '../tests/support/mail-corpus.mjs';
 import { publishDictionary, startWorld } from '../tests/support/world.mjs';
 
 const TERMS = 10_000;
@@ -58,16 +58,6 @@ function mail(bytes, terms) {
   return { name: `${bytes / 1024} KB`, subject: 'Report', body };
 }
 
-function run(flags, input) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...flags, join(ROOT, 'tests/js/launchevent-runner.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`runner exited with ${code}`))));
-    child.stdin.end(JSON.stringify(input));
-  });
-}
-
 let world;
 try {
   world = await startWorld({ binary: join(TARGET, 'release', 'addin-server'), tenants: ['a'] });
@@ -83,7 +73,7 @@ try {
     for (const bytes of SIZES) {
       const m = mail(bytes, terms);
       console.error(`  ${path} ${m.name}...`);
-      const report = await run(flags, { origin: server.url, token, mails: [m], repeat: RUNS + 1 });
+      const report = await runLaunchEvent(flags, { origin: server.url, token, mails: [m], repeat: RUNS + 1 });
       const outcomes = new Set(report.results.map((r) => JSON.stringify(r.calls)));
       if (outcomes.size !== 1 || report.results[0].calls[0].allowEvent !== false) {
         throw new Error(`${path} ${m.name}: unexpected decisions ${[...outcomes].join(' | ')}`);

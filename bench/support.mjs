@@ -3,23 +3,15 @@
 // route (ADDIN_BENCH_SECONDS sets how long each route runs, 10 s by default).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from '../tests/support/paths.mjs';
+import { freePort } from '../tests/support/server.mjs';
 
 export { CLIENT_ID, mintToken, startProvider } from '../tests/support/provider.mjs';
 
 export const DURATION = process.env.ADDIN_BENCH_SECONDS ?? '10';
 export const THREADS = 2;
 export const CONNECTIONS = 32;
-
-export const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 /**
  * Starts target/release/addin-server on a free loopback port, plain HTTP, with `env` on top of

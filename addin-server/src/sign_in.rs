@@ -13,8 +13,8 @@ use axum::Json;
 use serde::Serialize;
 
 use crate::app::AppState;
+use crate::auth::AuthError;
 use crate::config::{AllowedTenants, Config};
-use crate::error::ApiError;
 
 /// The fallback dialog's configuration.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -82,13 +82,13 @@ impl SignInConfig {
 }
 
 /// `GET /v1/sign-in-config`.
-pub async fn handler(State(state): State<AppState>) -> Result<Json<SignInConfig>, ApiError> {
-    state.sign_in.as_deref().cloned().map(Json).ok_or_else(|| {
-        ApiError::unavailable_because(
-            "not_configured",
-            "this server is not configured for sign-in: its administrator must set ADDIN_CLIENT_ID",
-        )
-    })
+pub async fn handler(State(state): State<AppState>) -> Result<Json<SignInConfig>, AuthError> {
+    state
+        .sign_in
+        .as_deref()
+        .cloned()
+        .map(Json)
+        .ok_or(AuthError::NotConfigured)
 }
 
 #[cfg(test)]

@@ -5,12 +5,9 @@
 // per mail, and never repeat a detected value in the warning. The dictionary comes from the
 // real server (with a token of the test OpenID provider) and is revalidated with its ETag.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as acorn from 'acorn';
-import { CORPUS, DICTIONARY } from '../support/mail-corpus.mjs';
-import { ROOT } from '../support/paths.mjs';
+import { CORPUS, DICTIONARY, runLaunchEvent } from '../support/mail-corpus.mjs';
 import { publishDictionary, startWorld } from '../support/world.mjs';
 
 let world;
@@ -29,22 +26,7 @@ after(async () => {
 });
 
 /** Runs the corpus in a child node (`flags` such as --jitless); resolves with its report. */
-function runCorpus(flags, extra = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...flags, join(ROOT, 'tests/js/launchevent-runner.mjs')], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`the runner exited with ${code}:\n${err}`));
-      else resolve(JSON.parse(out));
-    });
-    child.stdin.end(JSON.stringify({ origin: server.url, token, ...extra }));
-  });
-}
+const runCorpus = (flags, extra = {}) => runLaunchEvent(flags, { origin: server.url, token, ...extra });
 
 /** What Send did with a mail: allow, warn (user may override), block, or failed (prompted). */
 function outcome(options) {

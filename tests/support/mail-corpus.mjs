@@ -1,6 +1,10 @@
 // Mails for the Outlook send-time check: what each holds and what Send must do with it, under
 // the tenant dictionary DICTIONARY (published by the tests) or the starter dictionary.
-// `values` are the sensitive strings the warning must never repeat.
+// `values` are the sensitive strings the warning must never repeat. Also how the tests and the
+// benchmark run the handler over mails.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './paths.mjs';
 
 /** The organisation's dictionary the tests publish for tenant a. */
 export const DICTIONARY = {
@@ -51,3 +55,24 @@ export const CORPUS = [
   },
   { name: 'body unreadable', subject: 'x', body: null, expect: 'failed' },
 ];
+
+/**
+ * Runs tests/js/launchevent-runner.mjs in a child node with `flags` (e.g. --jitless) and
+ * `input` (`{ origin, token, offline?, mails?, repeat? }`); resolves with its report.
+ */
+export function runLaunchEvent(flags, input) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...flags, join(ROOT, 'tests/js/launchevent-runner.mjs')], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`the runner exited with ${code}:\n${err}`));
+      else resolve(JSON.parse(out));
+    });
+    child.stdin.end(JSON.stringify(input));
+  });
+}

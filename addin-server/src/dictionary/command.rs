@@ -57,20 +57,21 @@ pub async fn import(
     let is_csv = file
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let json = if is_csv {
+    // CSV entries go into the current version's categories: publish only over that version.
+    let (json, based_on) = if is_csv {
         let current = super::current(store, tenant_id).await?;
         let mut dictionary = Dictionary::from_json(&current.document)
             .map_err(|e| DictionaryError::Invalid(e.problems().to_vec()))?;
         dictionary.entries = super::csv::parse(&text)?;
-        dictionary.to_json()
+        (dictionary.to_json(), Some(current.version))
     } else {
-        text
+        (text, None)
     };
     Ok(super::publish(
         store,
         tenant_id,
         &json,
-        None,
+        based_on,
         Actor::system("dictionary import"),
     )
     .await?)

@@ -76,12 +76,22 @@ pub fn etag(document: &str) -> String {
     format!("\"{hex}\"")
 }
 
-/// Validates `json` with the scanner's compiler; returns its canonical form.
-pub fn validate(json: &str) -> Result<String, DictionaryError> {
+/// Validates `json` with the scanner's compiler; returns the dictionary it holds.
+pub fn validate(json: &str) -> Result<Dictionary, DictionaryError> {
     let dictionary =
         Dictionary::from_json(json).map_err(|e| DictionaryError::Invalid(e.problems().to_vec()))?;
     Scanner::new(&dictionary).map_err(|e| DictionaryError::Invalid(e.problems().to_vec()))?;
-    Ok(dictionary.to_json())
+    Ok(dictionary)
+}
+
+/// The starter dictionary as served (canonical JSON) and its ETag, computed once: every Send of
+/// a tenant that never published a dictionary asks for it.
+fn starter() -> &'static (String, String) {
+    static STARTER: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    STARTER.get_or_init(|| {
+        let document = Dictionary::starter().to_json();
+        (etag(&document), document)
+    })
 }
 
 /// The tenant's current dictionary (the starter dictionary as version 0 if none).
@@ -95,9 +105,9 @@ pub async fn current(store: &Store, tenant_id: &str) -> Result<Published, Dictio
             created_by: row.created_by,
         },
         None => {
-            let document = Dictionary::starter().to_json();
+            let (etag, document) = starter().clone();
             Published {
-                etag: etag(&document),
+                etag,
                 version: 0,
                 document,
                 created_at: 0,
@@ -116,13 +126,14 @@ pub async fn publish(
     based_on: Option<i64>,
     actor: Actor,
 ) -> Result<Published, DictionaryError> {
-    let document = validate(json)?;
-    let latest = current(store, tenant_id).await?.version;
-    let after = based_on.unwrap_or(latest);
+    let dictionary = validate(json)?;
+    let document = dictionary.to_json();
+    let etag = etag(&document);
+    let after = match based_on {
+        Some(version) => version,
+        None => current(store, tenant_id).await?.version,
+    };
     let now_ms = crate::clock::now_ms();
-    let entries = Dictionary::from_json(&document)
-        .map(|d| d.entries.len())
-        .unwrap_or(0);
     let created_by = actor.username.clone();
     let audit = Event {
         at_ms: now_ms,
@@ -132,8 +143,12 @@ pub async fn publish(
         key_tenant: Some(tenant_id.to_owned()),
         reason: None,
         detail: Some(
-            serde_json::json!({ "version": after + 1, "entries": entries, "etag": etag(&document) })
-                .to_string(),
+            serde_json::json!({
+                "version": after + 1,
+                "entries": dictionary.entries.len(),
+                "etag": etag,
+            })
+            .to_string(),
         ),
     };
     let written = store
@@ -156,7 +171,7 @@ pub async fn publish(
         });
     }
     Ok(Published {
-        etag: etag(&document),
+        etag,
         version: after + 1,
         document,
         created_at: now_ms / 1000,
