@@ -40,7 +40,7 @@ fi
 if [[ "$which" == all || "$which" == envelope ]]; then
   cargo build --quiet --profile wasm-release -p addin-wasm --example bench_envelope
   # The same example with the portable (software) AES and POLYVAL, in a target directory of its own.
-  RUSTFLAGS="--cfg aes_force_soft --cfg polyval_force_soft" CARGO_TARGET_DIR="$TARGET_DIR/bench-soft" \
+  RUSTFLAGS="--cfg aes_backend=\"soft\" --cfg polyval_backend=\"soft\"" CARGO_TARGET_DIR="$TARGET_DIR/bench-soft" \
     cargo build --quiet --profile wasm-release -p addin-wasm --example bench_envelope
   # A WebAssembly package with the raw AES-256-GCM export, apart from the ones Office loads.
   CARGO_TARGET_DIR="$TARGET_DIR/bench-build" with_wasm_env 0 \

@@ -7,7 +7,7 @@
 mod ooxml;
 
 use addin_wasm::envelope::{decrypt_range, encrypt_range, Expected, Key};
-use aes_gcm::aead::AeadInPlace;
+use aes_gcm::aead::AeadInOut;
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -19,7 +19,7 @@ fn aes(c: &mut Criterion) {
     group.bench_function("seal 1 MiB", |b| {
         b.iter(|| {
             cipher
-                .encrypt_in_place_detached(&Nonce::from([0u8; 12]), &[], &mut data)
+                .encrypt_inout_detached(&Nonce::from([0u8; 12]), &[], (&mut data[..]).into())
                 .unwrap()
         })
     });

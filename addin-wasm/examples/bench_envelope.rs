@@ -3,7 +3,7 @@
 //! `bench_envelope DIR` writes `DIR/ooxml-20.xml` (twenty paragraphs of Word OOXML) and prints
 //! one JSON object: AES-256-GCM throughput over 1 MiB, and the time to encrypt and decrypt the
 //! twenty paragraphs. `scripts/bench.sh` runs it twice, with the hardware AES path (the default
-//! on x86-64 with AES-NI) and built with `--cfg aes_force_soft --cfg polyval_force_soft`.
+//! on x86-64 with AES-NI) and built with `--cfg aes_backend="soft" --cfg polyval_backend="soft"`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 #[path = "../benches/support/ooxml.rs"]
@@ -14,7 +14,7 @@ mod timing;
 use std::time::Duration;
 
 use addin_wasm::envelope::{decrypt_range, encrypt_range, Expected, Key};
-use aes_gcm::aead::AeadInPlace;
+use aes_gcm::aead::AeadInOut;
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 
 fn main() {
@@ -27,7 +27,7 @@ fn main() {
     let mut data = vec![0u8; 1 << 20];
     let aes = timing::median_seconds(500, Duration::from_secs(1), || {
         cipher
-            .encrypt_in_place_detached(&Nonce::from([0u8; 12]), &[], &mut data)
+            .encrypt_inout_detached(&Nonce::from([0u8; 12]), &[], (&mut data[..]).into())
             .unwrap();
     });
 

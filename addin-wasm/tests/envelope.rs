@@ -306,7 +306,7 @@ fn arguments_and_sizes_are_checked() {
 #[test]
 fn a_decompression_bomb_is_refused() {
     // An authentic envelope (the attacker has the key) whose payload inflates past the limit.
-    use aes_gcm::aead::AeadInPlace;
+    use aes_gcm::aead::AeadInOut;
     use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
     let header = URL_SAFE_NO_PAD.encode(
         r#"{"alg":"dir","enc":"A256GCM","kid":"k","zip":"DEF","tg_version":1,"tg_doc":"d","tg_range":"r"}"#,
@@ -315,7 +315,11 @@ fn a_decompression_bomb_is_refused() {
         miniz_oxide::deflate::compress_to_vec(&vec![b' '; limits::MAX_PAYLOAD_BYTES + 10], 9);
     let mut buffer = bomb.clone();
     let tag = Aes256Gcm::new(&[1u8; 32].into())
-        .encrypt_in_place_detached(&Nonce::from([0u8; 12]), header.as_bytes(), &mut buffer)
+        .encrypt_inout_detached(
+            &Nonce::from([0u8; 12]),
+            header.as_bytes(),
+            (&mut buffer[..]).into(),
+        )
         .unwrap();
     let jwe = format!(
         "{header}..{}.{}.{}",

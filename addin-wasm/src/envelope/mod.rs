@@ -36,7 +36,7 @@ pub mod limits;
 
 use std::fmt;
 
-use aes_gcm::aead::AeadInPlace;
+use aes_gcm::aead::AeadInOut;
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce, Tag};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -68,7 +68,7 @@ impl Key {
 
     /// The AES-256-GCM cipher of this key (zeroized when dropped).
     pub(crate) fn cipher(&self) -> Aes256Gcm {
-        Aes256Gcm::new(self.0.as_ref().into())
+        Aes256Gcm::new((&*self.0).into())
     }
 }
 
@@ -199,7 +199,11 @@ pub fn encrypt_range(key: &Key, range: &Range<'_>) -> Result<String, Error> {
     let mut buffer = Zeroizing::new(compressed.as_deref().unwrap_or(&json).to_vec());
     let tag = key
         .cipher()
-        .encrypt_in_place_detached(&Nonce::from(iv), encoded_header.as_bytes(), &mut buffer)
+        .encrypt_inout_detached(
+            &Nonce::from(iv),
+            encoded_header.as_bytes(),
+            (&mut buffer[..]).into(),
+        )
         .map_err(|_| Error::TooLarge {
             what: "the payload",
             bytes: buffer.len(),
@@ -240,10 +244,10 @@ pub fn decrypt_range(jwe: &str, key: &Key, expected: &Expected) -> Result<Opened
     let mut buffer = Zeroizing::new(std::mem::take(&mut compact.ciphertext));
     let authentic = key
         .cipher()
-        .decrypt_in_place_detached(
+        .decrypt_inout_detached(
             &Nonce::from(compact.iv),
             compact.encoded_header.as_bytes(),
-            &mut buffer,
+            (&mut buffer[..]).into(),
             &Tag::from(compact.tag),
         )
         .is_ok();
@@ -334,12 +338,17 @@ mod tests {
             let iv: [u8; 12] = hex(&iv).try_into().unwrap();
             let mut buffer = hex(&plaintext);
             let got = cipher
-                .encrypt_in_place_detached(&Nonce::from(iv), &hex(&aad), &mut buffer)
+                .encrypt_inout_detached(&Nonce::from(iv), &hex(&aad), (&mut buffer[..]).into())
                 .unwrap();
             assert_eq!(buffer, hex(&ciphertext));
             assert_eq!(got[..], hex(tag)[..]);
             cipher
-                .decrypt_in_place_detached(&Nonce::from(iv), &hex(&aad), &mut buffer, &got)
+                .decrypt_inout_detached(
+                    &Nonce::from(iv),
+                    &hex(&aad),
+                    (&mut buffer[..]).into(),
+                    &got,
+                )
                 .unwrap();
             assert_eq!(buffer, hex(&plaintext));
         }

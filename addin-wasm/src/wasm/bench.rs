@@ -2,7 +2,7 @@
 //! its own package): raw AES-256-GCM, so that the benchmark page can compare the module's cipher
 //! with WebCrypto's on the same bytes.
 
-use aes_gcm::aead::AeadInPlace;
+use aes_gcm::aead::AeadInOut;
 use aes_gcm::Nonce;
 use wasm_bindgen::prelude::*;
 
@@ -19,7 +19,7 @@ pub fn aes256_gcm_seal(key: &[u8], iv: &[u8], data: &mut [u8]) -> Result<Vec<u8>
         .map_err(|_| error("aes256GcmSeal: iv must be 12 bytes"))?;
     let tag = key
         .cipher()
-        .encrypt_in_place_detached(&Nonce::from(iv), &[], data)
+        .encrypt_inout_detached(&Nonce::from(iv), &[], data.into())
         .map_err(|_| error("aes256GcmSeal: too much data"))?;
     Ok(tag.to_vec())
 }
