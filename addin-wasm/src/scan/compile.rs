@@ -1,7 +1,10 @@
 //! From a [`Dictionary`] to the matchers a [`Scanner`](super::Scanner) runs, checking
 //! everything on the way and reporting every problem at once.
 
+use std::collections::hash_map::Entry as Slot;
 use std::collections::HashMap;
+
+use rustc_hash::FxBuildHasher;
 
 use super::detect::keywords::KeywordIndex;
 use super::detect::Detector;
@@ -73,7 +76,7 @@ pub(crate) fn compile(dictionary: &Dictionary) -> Result<Compiled, Error> {
 fn check_categories(
     categories: &[Category],
     problems: &mut Vec<Problem>,
-) -> HashMap<String, usize> {
+) -> HashMap<String, usize, FxBuildHasher> {
     if categories.len() > MAX_CATEGORIES {
         problems.push(Problem::at_path(
             "categories",
@@ -83,7 +86,7 @@ fn check_categories(
             ),
         ));
     }
-    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut ids: HashMap<String, usize, FxBuildHasher> = HashMap::default();
     for (i, c) in categories.iter().enumerate() {
         let mut problem =
             |message: String| problems.push(Problem::item("categories", i, &c.id, message));
@@ -159,7 +162,7 @@ type CheckedEntries = (
 fn check_entries(
     entries: &[Entry],
     categories: &[Category],
-    category_ids: &HashMap<String, usize>,
+    category_ids: &HashMap<String, usize, FxBuildHasher>,
     problems: &mut Vec<Problem>,
 ) -> CheckedEntries {
     if entries.len() > MAX_ENTRIES {
@@ -193,9 +196,11 @@ fn check_entries(
     let mut compiled = Vec::with_capacity(entries.len());
     let mut literals = Vec::new();
     let mut regex_list = Vec::new();
-    let mut ids: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+    let mut ids: HashMap<&str, usize, FxBuildHasher> =
+        HashMap::with_capacity_and_hasher(entries.len(), FxBuildHasher);
     // (pattern as matched, case-sensitive, whole word) -> first entry with it
-    let mut patterns: HashMap<(String, bool, bool), usize> = HashMap::new();
+    let mut patterns: HashMap<(String, bool, bool), usize, FxBuildHasher> =
+        HashMap::with_capacity_and_hasher(entries.len(), FxBuildHasher);
     for (i, e) in entries.iter().enumerate() {
         let mut problem =
             |message: String| problems.push(Problem::item("entries", i, &e.id, message));
@@ -269,13 +274,14 @@ fn check_entries(
         };
         if let Some(pattern) = matched {
             let whole_word = e.kind != Kind::Substring;
-            match patterns.get(&(pattern.clone(), e.case_sensitive, whole_word)) {
-                Some(first) => problem(format!(
-                    "the same pattern as entries[{first}] (once case and accents are folded); \
-                     remove one of them"
+            match patterns.entry((pattern.clone(), e.case_sensitive, whole_word)) {
+                Slot::Occupied(first) => problem(format!(
+                    "the same pattern as entries[{}] (once case and accents are folded); \
+                     remove one of them",
+                    first.get()
                 )),
-                None => {
-                    patterns.insert((pattern.clone(), e.case_sensitive, whole_word), i);
+                Slot::Vacant(slot) => {
+                    slot.insert(i);
                     literals.push(LiteralSpec {
                         entry: i as u32,
                         pattern,

@@ -158,6 +158,11 @@ impl Dictionary {
                 MAX_DOCUMENT_BYTES
             ))));
         }
+        // Tracking the path of every value slows reading down (most in the wasm2js build), so
+        // the document is read again with it only to say where a plain read failed.
+        if let Ok(dictionary) = serde_json::from_str(json) {
+            return Ok(dictionary);
+        }
         let de = &mut serde_json::Deserializer::from_str(json);
         serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();

@@ -180,7 +180,7 @@ impl Scanner {
     fn report(&self, mut findings: Vec<Finding>) -> Report {
         let categories = &self.compiled.categories;
         let mut counts = vec![(0usize, Severity::Info); categories.len()];
-        let index: std::collections::HashMap<&str, usize> = categories
+        let index: std::collections::HashMap<&str, usize, rustc_hash::FxBuildHasher> = categories
             .iter()
             .enumerate()
             .map(|(i, c)| (c.id.as_str(), i))

@@ -70,6 +70,10 @@ impl JsScanner {
 
 /// Reads a dictionary from a JavaScript object, with the path of any structural error.
 fn dictionary_from_object(value: JsValue) -> Result<Dictionary, scan::Error> {
+    // As in Dictionary::from_json: the path is tracked only once the plain read has failed.
+    if let Ok(dictionary) = serde_wasm_bindgen::from_value(value.clone()) {
+        return Ok(dictionary);
+    }
     let de = serde_wasm_bindgen::Deserializer::from(value);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
