@@ -61,10 +61,12 @@ async function signIn() {
     $('sign-in').hidden = true;
     document.body.dataset.signedIn = 'true';
     say('');
+    return true;
   } catch (e) {
     $('sign-in').hidden = false;
     document.body.dataset.signedIn = 'false';
     say(t('signInFailed', protect.explain(e.code ?? 'other', e.message)), 'error');
+    return false;
   }
 }
 
@@ -332,8 +334,10 @@ async function checkMessage() {
     li.dataset.severity = f.severity;
     const label = Object.assign(document.createElement('strong'), { textContent: f.label });
     const where = Object.assign(document.createElement('span'), { className: 'muted small', textContent: ` — ${f.where}` });
-    const text = Object.assign(document.createElement('code'), { textContent: f.text });
-    li.append(label, where, document.createElement('br'), text);
+    const context = document.createElement('span');
+    context.className = 'context';
+    context.append(f.before, Object.assign(document.createElement('mark'), { textContent: f.text }), f.after);
+    li.append(label, where, document.createElement('br'), context);
     return li;
   }));
   if (findings.length === 0) say(t('clean'));
@@ -348,6 +352,19 @@ async function protectMessage() {
   document.body.dataset.verdict = 'protected';
 }
 
+// --- Outlook: the read pane
+
+async function readMessage() {
+  say(t('opening'));
+  const frame = $('message');
+  frame.hidden = true;
+  const { html } = await outlook.readProtected();
+  frame.srcdoc = outlook.framed(html);
+  frame.hidden = false;
+  say(t('opened'));
+  document.body.dataset.verdict = 'opened';
+}
+
 // --- Start
 
 /** Starts the pane once Office (`info` from Office.onReady) and the wasm core are ready. */
@@ -357,9 +374,21 @@ export async function start(info) {
   translatePage();
   if (office && info?.host === office.HostType?.Outlook) {
     document.body.dataset.office = 'outlook';
+    if (outlook.reading()) {
+      $('outlook-read').hidden = false;
+      $('read-message').addEventListener('click', () => busy(readMessage));
+      // The pane is opened from the message's "Read protected" button: open it once signed in.
+      const signInAndRead = async () => {
+        if (await signIn()) await busy(readMessage);
+      };
+      $('sign-in').addEventListener('click', signInAndRead);
+      await signInAndRead();
+      return;
+    }
     $('outlook').hidden = false;
     $('check').addEventListener('click', () => busy(checkMessage));
     $('protect-message').addEventListener('click', () => busy(protectMessage));
+    $('sign-in').addEventListener('click', () => signIn());
     await signIn();
     return;
   }

@@ -74,6 +74,12 @@ const STRINGS = {
     noRecipients: 'Add the recipients first: the message is encrypted for them.',
     protectedDone: 'Protected for {0}. Send it as usual.',
     protectedNotice: 'This message is protected by Textguard. Open it with the Textguard add-in to read it.',
+    readMessage: 'Open the protected message',
+    messageFrame: 'The protected message',
+    opening: 'Opening the protected message…',
+    opened: 'Opened for you: the key server released its key to you, one of its recipients.',
+    notProtected: 'This message is not protected by Textguard: there is nothing to open.',
+    cannotOpen: 'This message cannot be opened: {0}.',
   },
   fr: {
     title: 'Textguard',
@@ -146,6 +152,12 @@ const STRINGS = {
     noRecipients: 'Ajoutez d’abord les destinataires : le message est chiffré pour eux.',
     protectedDone: 'Protégé pour {0}. Envoyez-le comme d’habitude.',
     protectedNotice: 'Ce message est protégé par Textguard. Ouvrez-le avec le complément Textguard pour le lire.',
+    readMessage: 'Ouvrir le message protégé',
+    messageFrame: 'Le message protégé',
+    opening: 'Ouverture du message protégé…',
+    opened: 'Ouvert pour vous : le serveur de clés vous a remis sa clé, car vous êtes l’un de ses destinataires.',
+    notProtected: 'Ce message n’est pas protégé par Textguard : il n’y a rien à ouvrir.',
+    cannotOpen: 'Ce message ne peut pas être ouvert : {0}.',
   },
 };
 
@@ -176,8 +188,9 @@ export function t(key, ...args) {
 export const formatDate = (value) =>
   new Date(value).toLocaleDateString(language === 'fr' ? 'fr-FR' : 'en-GB', { year: 'numeric', month: 'long', day: 'numeric' });
 
-/** Fills every element with a data-i18n attribute (its text) or data-i18n-placeholder. */
+/** Fills every element with a data-i18n attribute (its text), data-i18n-placeholder or data-i18n-title. */
 export function translatePage(root = document) {
   for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
   for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
 }

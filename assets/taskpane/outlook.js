@@ -1,10 +1,12 @@
-// The Outlook compose pane: checks the message being written with the organisation's dictionary
-// (the same scanner and dictionary as the send-time check, on this device), lists what it found
-// and where, and protects the message: its body is encrypted with a new data key for the
-// message's recipients and replaced by the envelope, so that only they can read it.
+// The Outlook pane. Writing a message, it checks it with the organisation's dictionary (the
+// same scanner and dictionary as the send-time check, on this device), lists what it found,
+// where and amid which words, and protects the message: its body is encrypted with a new data
+// key for the message's recipients and replaced by the envelope, so that only they can read it.
+// Reading a message, it opens such an envelope for a recipient (`readProtected`).
 
 import * as api from './api.js';
 import { t } from './i18n.js';
+import { explain } from './protect.js';
 
 const item = () => Office.context.mailbox.item;
 
@@ -27,6 +29,9 @@ async function message() {
   return { subject: subject ?? '', body: body ?? '' };
 }
 
+/** Whether the pane is open on a message being read (a string subject) rather than written. */
+export const reading = () => typeof item()?.subject === 'string';
+
 /** Where `offset` (UTF-16, in `subject + "\n" + body`) is, in words. */
 export function place(subject, body, offset) {
   if (offset <= subject.length) return t('inSubject');
@@ -35,8 +40,25 @@ export function place(subject, body, offset) {
   return t('inBody', line);
 }
 
+/** Characters of context shown on each side of a finding. */
+const CONTEXT = 40;
+
 /**
- * Checks the message: `{ verdict, findings: [{ label, text, where }] }`, with the organisation's
+ * The words around `text.slice(start, end)`, so the writer can find it in the message (Outlook
+ * has no way for an add-in to move the cursor to it): `{ before, after }`, whitespace collapsed,
+ * cut at a space and marked with an ellipsis where the context goes on.
+ */
+export function around(text, start, end) {
+  const squeeze = (s) => s.replace(/\s+/g, ' ');
+  let before = squeeze(text.slice(Math.max(0, start - CONTEXT), start));
+  if (start > CONTEXT) before = `…${before.replace(/^\S*\s?/, '')}`;
+  let after = squeeze(text.slice(end, end + CONTEXT));
+  if (end + CONTEXT < text.length) after = `${after.replace(/\s?\S*$/, '')}…`;
+  return { before, after };
+}
+
+/**
+ * Checks the message: `{ verdict, findings: [{ label, text, where, before, after }] }`, with the organisation's
  * dictionary (the built-in detectors alone if the server cannot give it).
  */
 export async function check() {
@@ -44,7 +66,8 @@ export async function check() {
   const { Scanner } = window.wasmBindings;
   const scanner = new Scanner(dictionary ?? Scanner.defaultDictionary());
   try {
-    const report = scanner.scan(`${subject}\n${body}`);
+    const whole = `${subject}\n${body}`;
+    const report = scanner.scan(whole);
     const lang = document.documentElement.lang;
     const labels = new Map(report.categories.map((c) => [c.id, c.label[lang] ?? c.label.en ?? c.id]));
     return {
@@ -53,6 +76,7 @@ export async function check() {
         label: labels.get(f.category) ?? f.category,
         text: f.text,
         where: place(subject, body, f.start),
+        ...around(whole, f.start, f.end),
         severity: f.severity,
       })),
     };
@@ -92,4 +116,66 @@ export async function protect() {
   envelope.textContent = jwe;
   await office((cb) => item().body.setAsync(`${notice.outerHTML}${envelope.outerHTML}`, { coercionType: Office.CoercionType.Html }, cb));
   return readers;
+}
+
+/** An envelope in a message's text: header, empty key, 16-character IV, ciphertext, 22-character tag. */
+const ENVELOPE = /eyJ[\w-]+\.\.[\w-]{16}\.[\w-]+\.[\w-]{22}/;
+
+/**
+ * The envelope in the text of a received message, or null. Mail systems may wrap long lines,
+ * so the envelope is looked for with all whitespace taken out.
+ */
+export function findEnvelope(text) {
+  return ENVELOPE.exec(text.replace(/\s+/g, ''))?.[0] ?? null;
+}
+
+/**
+ * Opens the protected message being read: `{ html }`, the body as its sender wrote it,
+ * once the key server has released its key to this reader. Errors say, in words, why not:
+ * not protected, not a recipient, revoked, changed.
+ */
+export async function readProtected() {
+  const text = await office((cb) => item().body.getAsync(Office.CoercionType.Text, cb));
+  const jwe = findEnvelope(text ?? '');
+  if (!jwe) throw new Error(t('notProtected'));
+  const core = window.wasmBindings;
+  let header;
+  try {
+    header = core.inspectEnvelope(jwe);
+  } catch (e) {
+    throw cannotOpen(e.code, e.message);
+  }
+  const released = (await api.unwrapKeys([header.keyId])).get(header.keyId);
+  if (!released?.key) {
+    throw cannotOpen(released?.error?.code ?? 'not_found', released?.error?.message);
+  }
+  const key = api.fromBase64Url(released.key);
+  try {
+    const opened = core.decryptRange(jwe, key, { rangeId: 'body' });
+    const html = opened.format === 'html' ? opened.content : plainToHtml(opened.content);
+    return { html };
+  } catch (e) {
+    throw cannotOpen(e.code, e.message);
+  } finally {
+    key.fill(0);
+  }
+}
+
+/** Why a protected message cannot be opened, as a sentence. */
+const cannotOpen = (code, message) => new Error(t('cannotOpen', explain(code, message)));
+
+/** Text as HTML that shows it as it is. */
+function plainToHtml(text) {
+  const pre = document.createElement('pre');
+  pre.textContent = text;
+  return pre.outerHTML;
+}
+
+/**
+ * The decrypted body as a document for a sandboxed frame: no scripts, no forms, nothing
+ * fetched from the network (remote images would tell their sender the message was opened).
+ */
+export function framed(html) {
+  const policy = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
+  return `<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${policy}">${html}`;
 }

@@ -10,8 +10,10 @@
 // changes, and an error rejects the sync that ran the failing operation. OOXML is a small
 // flat-OPC package with the runs' formatting, read back with DOMParser.
 //
-// For Outlook (`host: 'Outlook'`) it keeps the message being written instead: `mail = {
-// subject, html, to, cc, bcc }` (the body as HTML; read as text, its tags are dropped).
+// For Outlook (`host: 'Outlook'`) it keeps a message instead: `mail = { subject, html, to, cc,
+// bcc }` (the body as HTML; read as text, its tags are dropped), being written, or being read
+// with `mode: 'read'` and `from` (then, as in Outlook, subject and recipients are plain values
+// and the body cannot be changed).
 //
 // Configure it before the page loads with `window.__officeDouble = { host, displayLanguage,
 // token, ssoError, dialogToken, document, mail }`; read `window.__officeDouble.document`,
@@ -373,12 +375,22 @@
   const people = (field) => ({
     getAsync: (callback) => later(callback, succeeded((mail[field] || []).map((emailAddress) => ({ emailAddress, displayName: emailAddress })))),
   });
-  const item = {
+  const body = {
+    getAsync(coercion, callback) {
+      later(callback, succeeded(coercion === 'html' ? mail.html : asText(mail.html)));
+    },
+  };
+  const readItem = {
+    subject: mail.subject,
+    from: { emailAddress: mail.from, displayName: mail.from },
+    to: (mail.to || []).map((emailAddress) => ({ emailAddress, displayName: emailAddress })),
+    cc: (mail.cc || []).map((emailAddress) => ({ emailAddress, displayName: emailAddress })),
+    body,
+  };
+  const composeItem = {
     subject: { getAsync: (callback) => later(callback, succeeded(mail.subject)) },
     body: {
-      getAsync(coercion, callback) {
-        later(callback, succeeded(coercion === 'html' ? mail.html : asText(mail.html)));
-      },
+      ...body,
       setAsync(data, options, callback) {
         if (!options || options.coercionType !== 'html') {
           later(callback, { status: 'failed', error: { code: 9000, message: 'The double takes HTML only.' } });
@@ -392,6 +404,7 @@
     cc: people('cc'),
     bcc: people('bcc'),
   };
+  const item = mail.mode === 'read' ? readItem : composeItem;
 
   const host = config.host === undefined ? 'Word' : config.host;
   window.Office = {

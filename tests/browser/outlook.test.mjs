@@ -1,9 +1,9 @@
 // The Outlook compose pane in Debian's Chromium, against the real server (with the test OpenID
 // provider's tokens and the organisation's dictionary published through the admin API), the
 // real wasm core, and the TEST DOUBLE of Office.js (office-double.js) keeping the message being
-// written. Alice checks a message (findings with their place), then protects it for Bob; Bob's
-// key from the server opens the envelope to the original HTML. Screenshots go to
-// target/screenshots/outlook/.
+// written or read. Alice checks a message (findings with their place and the words around
+// them), then protects it for Bob; Bob opens it in his read pane, Carol (not a recipient)
+// cannot. Screenshots go to target/screenshots/outlook/.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -41,17 +41,25 @@ after(async () => {
 
 const compose = (mail) => openPane(browser, server.url, { host: 'Outlook', token: tokens.alice, mail });
 
-test('alice checks a message: each finding with its category and place', async () => {
+test('alice checks a message: each finding with its category, place and the words around it', async () => {
   const { page, problems } = await compose({ subject: 'Projet Orion: budget', html: HTML, to: [BOB] });
   assert.equal(await page.isVisible('#app'), false, 'no Word tabs in Outlook');
   await page.click('#check');
   const status = await waitStatus(page, /found|Nothing/);
   assert.equal(status, '3 sensitive item(s) found. Remove these before sending, or protect the message.');
-  const items = await page.$$eval('#findings li', (l) => l.map((e) => e.textContent));
+  const items = await page.$$eval('#findings li', (l) => l.map((e) => ({
+    label: e.querySelector('strong').textContent,
+    where: e.querySelector('.muted').textContent,
+    found: e.querySelector('mark').textContent,
+    context: e.querySelector('.context').textContent,
+  })));
   assert.deepEqual(items, [
-    'Secret projects — in the subjectProjet Orion',
-    'Payment card numbers — body, line 24556 7375 8689 9855',
-    'Bank accounts — body, line 3FR14 2004 1010 0505 0001 3M02 606',
+    { label: 'Secret projects', where: ' — in the subject', found: 'Projet Orion',
+      context: 'Projet Orion: budget Hello Bob, Card 4556 7375 8689…' },
+    { label: 'Payment card numbers', where: ' — body, line 2', found: '4556 7375 8689 9855',
+      context: 'Projet Orion: budget Hello Bob, Card 4556 7375 8689 9855 for the order. IBAN FR14 2004 1010…' },
+    { label: 'Bank accounts', where: ' — body, line 3', found: 'FR14 2004 1010 0505 0001 3M02 606',
+      context: '…7375 8689 9855 for the order. IBAN FR14 2004 1010 0505 0001 3M02 606' },
   ]);
   await page.screenshot({ path: join(SHOTS, '1-checked.png'), fullPage: true });
   assert.deepEqual(problems, []);
@@ -91,4 +99,52 @@ test('a message without recipients is not protected, and says why', async () => 
   assert.equal(await waitStatus(page, /recipients/), 'Add the recipients first: the message is encrypted for them.');
   assert.equal((await page.evaluate(() => window.__officeDouble.mail)).html, HTML);
   await page.close();
+});
+
+/** Alice's message, protected for Bob in her compose pane: the body Outlook would send. */
+async function protectedForBob() {
+  const { page } = await compose({ subject: 'Order', html: HTML, to: [BOB] });
+  await page.click('#protect-message');
+  await waitStatus(page, /Protected/);
+  const { html } = await page.evaluate(() => window.__officeDouble.mail);
+  await page.close();
+  return html;
+}
+
+const read = (token, html) =>
+  openPane(browser, server.url, { host: 'Outlook', token, mail: { mode: 'read', subject: 'Order', html, from: 'alice@contoso.example', to: [BOB] } });
+
+test('bob opens the protected message in his read pane; it shows as alice wrote it, without scripts', async () => {
+  // Outlook may wrap the envelope's long line when it turns the body into text.
+  const html = (await protectedForBob()).replace(/(<pre[^>]*>)(.*)(<\/pre>)/s, (_, open, jwe, close) =>
+    `${open}${jwe.replace(/.{76}/g, '$&\n')}${close}`);
+  const { page, problems } = await read(tokens.bob, html);
+  assert.equal(await page.isVisible('#outlook'), false, 'no compose view when reading');
+  assert.equal(
+    await waitStatus(page, /Opened|cannot/),
+    'Opened for you: the key server released its key to you, one of its recipients.',
+  );
+  const frame = page.frames().find((f) => f !== page.mainFrame());
+  await frame.waitForSelector('b');
+  assert.equal(await frame.textContent('b'), '4556 7375 8689 9855');
+  assert.equal(await page.getAttribute('#message', 'sandbox'), '', 'the message runs in a sandbox without scripts');
+  assert.match(await page.getAttribute('#message', 'srcdoc'), /default-src 'none'/);
+  await page.screenshot({ path: join(SHOTS, '3-read-by-bob.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('carol, not a recipient, is told she has no access; a plain message has nothing to open', async () => {
+  const html = await protectedForBob();
+  const { page } = await read(tokens.carol, html);
+  assert.equal(
+    await waitStatus(page, /Opened|cannot/),
+    'This message cannot be opened: you do not have access (ask its owner to add you).',
+  );
+  assert.equal(await page.isVisible('#message'), false);
+  await page.close();
+
+  const plain = await read(tokens.bob, HTML);
+  assert.equal(await waitStatus(plain.page, /Opened|nothing/), 'This message is not protected by Textguard: there is nothing to open.');
+  await plain.page.close();
 });

@@ -75,7 +75,7 @@ test('the rendered Word manifest converts and validates against Microsoft schema
   assert.notEqual(invalid.status, 0, invalid.output);
 });
 
-test('the rendered Outlook manifest converts and validates, with its send-time check', async () => {
+test('the rendered Outlook manifest converts and validates, with its send-time check and both pane buttons', async () => {
   const plainHttp = server.url.replace('https://localhost', 'http://127.0.0.1');
   const xml = await (await fetch(`${plainHttp}/manifest/outlook.xml`)).text();
   assert.match(xml, /<LaunchEvent Type="OnMessageSend" FunctionName="onMessageSendHandler" SendMode="SoftBlock"\/>/);
@@ -85,6 +85,9 @@ test('the rendered Outlook manifest converts and validates, with its send-time c
   assert.equal(converted.status, 0, converted.output);
   const manifest = JSON.parse(readFileSync(join(work, 'outlook', 'manifest.json'), 'utf8'));
   assert.equal(manifest.webApplicationInfo.id, CLIENT_ID);
+  // A pane button where messages are written (check and protect) and where they are read (open).
+  const buttons = manifest.extensions[0].ribbons.map((r) => [r.contexts.join(), r.tabs[0].groups[0].controls[0].id]);
+  assert.deepEqual(buttons, [['mailCompose', 'msgComposeOpenPaneButton'], ['mailRead', 'msgReadOpenPaneButton']]);
   const [event] = manifest.extensions[0].autoRunEvents[0].events;
   assert.deepEqual([event.type, event.options.sendMode], ['messageSending', 'softBlock']);
   const runtime = manifest.extensions[0].runtimes.find((r) => r.actions.some((a) => a.id === event.actionId));
