@@ -13,7 +13,9 @@
 //! Most words of a mail start no entry, and most are rejected before they are even cut out:
 //! where the text is ASCII, the [starts] of all tokens in eight bytes are found at once, and
 //! each is tested against a filter of the entries' first bytes; only the few that pass are
-//! tokenized and looked up.
+//! tokenized and looked up. Phrases often start with everyday words ("budget", "projet"), so
+//! a token that starts phrases is followed up only when the three bytes after it are, by a
+//! filter of 256 bits, the start of how one of its phrases goes on.
 //!
 //! Matches are exactly those of a whole-word search in the folded text (see
 //! [`boundary`](super::boundary)); the property tests compare the two.
@@ -38,8 +40,10 @@ use tokens::{tokens, tokens_from, word_end};
 /// Whole-word entries (word and phrase) that fold, indexed by their first token.
 #[derive(Debug, Clone)]
 pub(crate) struct WordIndex {
-    /// First token -> what starts with it.
-    by_first: HashMap<Box<str>, Starts, FxBuildHasher>,
+    /// First token of at most [`SHORT`] bytes, packed by [`short_key`] -> what starts with it.
+    by_short_first: HashMap<u128, Starts, FxBuildHasher>,
+    /// Longer first token -> what starts with it.
+    by_long_first: HashMap<Box<str>, Starts, FxBuildHasher>,
     /// Entries of two tokens or more, by their whole folded pattern.
     sequences: HashMap<Box<str>, u32, FxBuildHasher>,
     /// Rejects most tokens before they are looked up.
@@ -53,16 +57,97 @@ struct Starts {
     word: Option<u32>,
     /// The token counts of the longer entries that start with it (bit `n` for `n` tokens).
     sequence_lengths: u64,
+    /// How the longer entries go on after this token.
+    next: NextBytes,
+}
+
+/// A filter of the three bytes that follow a first token in its longer entries (a space and
+/// the start of the next word, usually): one bit of 256 per three bytes, so that a token
+/// followed by something no entry has is not followed up. Entries with fewer than three bytes
+/// after their first token pass whatever follows.
+#[derive(Debug, Clone, Default)]
+struct NextBytes {
+    bits: [u64; 4],
+    any: bool,
+}
+
+impl NextBytes {
+    /// The bit of three bytes.
+    fn bit(bytes: &[u8]) -> usize {
+        let key = u32::from(bytes[0]) | u32::from(bytes[1]) << 8 | u32::from(bytes[2]) << 16;
+        (key.wrapping_mul(0x9e37_79b1) >> 24) as usize
+    }
+
+    /// Adds what follows the first token in an entry.
+    fn add(&mut self, after: &[u8]) {
+        if after.len() < 3 {
+            self.any = true;
+        } else {
+            let bit = Self::bit(after);
+            self.bits[bit / 64] |= 1 << (bit % 64);
+        }
+    }
+
+    /// Whether an entry may go on with the text that follows a token there.
+    #[inline]
+    fn may_follow(&self, after: &[u8]) -> bool {
+        if self.any {
+            return true;
+        }
+        if after.len() < 3 {
+            return false;
+        }
+        let bit = Self::bit(after);
+        self.bits[bit / 64] & (1 << (bit % 64)) != 0
+    }
 }
 
 /// The most tokens in one entry.
 pub(crate) const MAX_TOKENS: usize = 63;
 
+/// The longest token that [`short_key`] packs into a number.
+const SHORT: usize = 15;
+
+/// `LOW_BYTES[n]` keeps the low `n` bytes of a number (a table: WebAssembly has no 128-bit
+/// shift, and computing the mask would call a helper).
+const LOW_BYTES: [u128; SHORT + 1] = {
+    let mut masks = [0u128; SHORT + 1];
+    let mut n = 1;
+    while n <= SHORT {
+        masks[n] = (1u128 << (8 * n)) - 1;
+        n += 1;
+    }
+    masks
+};
+
+/// `bytes[token]` and its length packed into one number, when the token has at most [`SHORT`]
+/// bytes: most words are that short, and a number is hashed and compared in a few
+/// instructions, where a string needs a loop and a call to compare it.
+#[inline]
+fn short_key(bytes: &[u8], token: Range<usize>) -> Option<u128> {
+    let len = token.len();
+    if len > SHORT {
+        return None;
+    }
+    let packed = match bytes.get(token.start..token.start + 16) {
+        // Sixteen bytes read at once, the token's kept.
+        Some(chunk) => u128::from_le_bytes(chunk.try_into().ok()?) & LOW_BYTES[len],
+        None => {
+            let mut padded = [0u8; 16];
+            padded[..len].copy_from_slice(bytes.get(token)?);
+            u128::from_le_bytes(padded)
+        }
+    };
+    Some(packed | (len as u128) << 120)
+}
+
 impl WordIndex {
     /// Indexes `(folded pattern, entry)` pairs; `None` when there are none. Patterns of more
     /// than [`MAX_TOKENS`] tokens are left out (compiling refuses them first).
     pub(crate) fn new(entries: impl IntoIterator<Item = (String, u32)>) -> Option<WordIndex> {
-        let mut by_first: HashMap<Box<str>, Starts, FxBuildHasher> = HashMap::default();
+        let mut by_short_first: HashMap<u128, Starts, FxBuildHasher> = HashMap::default();
+        let mut by_long_first: HashMap<Box<str>, Starts, FxBuildHasher> = HashMap::default();
+        let mut first_tokens: Vec<Box<str>> = Vec::new();
         let mut sequences: HashMap<Box<str>, u32, FxBuildHasher> = HashMap::default();
         for (pattern, entry) in entries {
             let mut pattern_tokens = tokens(&pattern);
@@ -73,20 +158,32 @@ impl WordIndex {
             if count > MAX_TOKENS {
                 continue;
             }
-            let starts = by_first.entry(pattern[first].into()).or_default();
+            let token = &pattern[first.clone()];
+            let starts = match short_key(pattern.as_bytes(), first.clone()) {
+                Some(key) => by_short_first.entry(key).or_insert_with(|| {
+                    first_tokens.push(token.into());
+                    Starts::default()
+                }),
+                None => by_long_first.entry(token.into()).or_insert_with(|| {
+                    first_tokens.push(token.into());
+                    Starts::default()
+                }),
+            };
             if count == 1 {
                 starts.word = Some(entry);
             } else {
                 starts.sequence_lengths |= 1 << count;
+                starts.next.add(&pattern.as_bytes()[first.end..]);
                 sequences.insert(pattern.into_boxed_str(), entry);
             }
         }
-        if by_first.is_empty() {
+        if first_tokens.is_empty() {
             return None;
         }
-        let filter = StartFilter::new(by_first.keys().map(|k| &**k));
+        let filter = StartFilter::new(first_tokens.iter().map(|k| &**k));
         Some(WordIndex {
-            by_first,
+            by_short_first,
+            by_long_first,
             sequences,
             filter,
         })
@@ -176,13 +273,17 @@ impl WordIndex {
     /// Reports the entries that start with `token`.
     #[inline]
     fn look_up(&self, text: &str, token: Range<usize>, found: &mut impl FnMut(u32, Range<usize>)) {
-        let Some(starts) = self.by_first.get(&text[token.clone()]) else {
+        let starts = match short_key(text.as_bytes(), token.clone()) {
+            Some(key) => self.by_short_first.get(&key),
+            None => self.by_long_first.get(&text[token.clone()]),
+        };
+        let Some(starts) = starts else {
             return;
         };
         if let Some(entry) = starts.word {
             found(entry, token.clone());
         }
-        if starts.sequence_lengths == 0 {
+        if starts.sequence_lengths == 0 || !starts.next.may_follow(&text.as_bytes()[token.end..]) {
             return;
         }
         // Try each length of sequence that starts with this token, longest last.
