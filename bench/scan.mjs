@@ -14,7 +14,9 @@ import { ROOT, WASM_PKG } from '../tests/support/paths.mjs';
 
 const require = createRequire(import.meta.url);
 const BENCH = join(ROOT, 'target', 'bench');
-const SIZES = [1000, 10000, 100000];
+// Dictionaries of 1,000 to 100,000 mixed terms, and 10,000 phrases of everyday words (each word
+// of a mail starts some phrase: the hard case; the issue's RegExp figure is for phrases).
+const DICTIONARIES = ['1000', '10000', '100000', 'phrases'];
 
 /** Loads the node package and returns it with the module's memory (for memory figures). */
 function loadWasm() {
@@ -52,7 +54,7 @@ const mb = (bytes) => (bytes / 1e6).toFixed(1);
 
 // Memory of one dictionary size, measured in a child process so each starts from a fresh module.
 if (process.argv[2] === '--memory') {
-  const n = Number(process.argv[3]);
+  const n = process.argv[3];
   const { addin, memory } = loadWasm();
   const text = readFileSync(join(BENCH, 'mail.txt'), 'utf8');
   const json = readFileSync(join(BENCH, `dictionary-${n}.json`), 'utf8');
@@ -74,7 +76,7 @@ const textBytes = Buffer.byteLength(text);
 assert.equal(textBytes, native.textBytes);
 
 const rows = [];
-for (const n of SIZES) {
+for (const n of DICTIONARIES) {
   const json = readFileSync(join(BENCH, `dictionary-${n}.json`), 'utf8');
   const dictionary = JSON.parse(json);
   const compile = medianSeconds(() => new addin.Scanner(json).free());
@@ -102,7 +104,7 @@ for (const n of SIZES) {
     execFileSync(process.execPath, [new URL(import.meta.url).pathname, '--memory', String(n)], { encoding: 'utf8' }),
   );
   rows.push({
-    terms: n,
+    dictionary: n === 'phrases' ? '10000 phrases' : `${n} terms`,
     findings,
     nativeMBps: native[n].scanMBps,
     wasmMBps: Number(mb(textBytes / scan)),
@@ -130,11 +132,11 @@ const binaries = {
 };
 
 console.log(`scanner benchmark: ${mb(textBytes)} MB of mail, node ${process.version}`);
-console.log('terms    native MB/s  wasm MB/s  JS RegExp MB/s  wasm/native  wasm/JS  compile ms (native/wasm/JS)  wasm MB (dictionary/scan)');
+console.log('dictionary       native MB/s  wasm MB/s  JS RegExp MB/s  wasm/native  wasm/JS  compile ms (native/wasm/JS)  wasm MB (dictionary/scan)');
 for (const r of rows) {
   console.log(
     [
-      String(r.terms).padEnd(8),
+      r.dictionary.padEnd(15),
       String(r.nativeMBps).padStart(11),
       String(r.wasmMBps).padStart(10),
       String(r.baselineMBps).padStart(15),

@@ -7,6 +7,9 @@
 //!   that mostly contains nothing sensitive does.
 //! - [`dictionary`]: an organisation dictionary of `terms` entries (60 % phrases, 30 % words,
 //!   10 % substrings, and five regexes) in four categories with every detector switched on.
+//! - [`everyday_phrases`]: a dictionary of two-word phrases made of the words mails are written
+//!   with (an English word then a French one, so that almost none occurs in the text): every
+//!   word of a mail starts some phrase, the hard case for a scanner and for a RegExp alike.
 
 #![allow(dead_code)]
 
@@ -401,6 +404,43 @@ pub(crate) fn dictionary(terms: usize) -> String {
         category("clients", r#""iban""#),
         category("codes", r#""us_ssn","ca_sin""#),
         category("people", ""),
+        entries.join(",")
+    )
+}
+
+/// A dictionary of `terms` two-word phrases of everyday words, in one category with every
+/// detector switched on, as JSON. Words of four letters or more that only one of the two
+/// languages uses are paired English then French, so that one phrase only occurs in
+/// [`mail_text`] ("about projet", where a term is planted).
+pub(crate) fn everyday_phrases(terms: usize) -> String {
+    let only = |words: &[&'static str], other: &[&str]| -> Vec<&'static str> {
+        let mut kept: Vec<&'static str> = words
+            .iter()
+            .copied()
+            .filter(|w| w.chars().count() >= 4 && !other.contains(w))
+            .collect();
+        kept.sort_unstable();
+        kept.dedup();
+        kept
+    };
+    let (en, fr) = (only(EN, FR), only(FR, EN));
+    assert!(
+        en.len() * fr.len() >= terms,
+        "not enough words for {terms} phrases"
+    );
+    let entries: Vec<String> = (0..terms)
+        .map(|i| {
+            // Every pair once: the English word by i, the French one shifted by each round.
+            let (round, e) = (i / en.len(), i % en.len());
+            let f = (e + round) % fr.len();
+            format!(
+                r#"{{"id":"p{i}","pattern":"{} {}","kind":"phrase","category":"phrases"}}"#,
+                en[e], fr[f]
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"version":1,"categories":[{{"id":"phrases","label":{{"en":"Phrases"}},"severity":"warn","detectors":["payment_card","iban","us_ssn","ca_sin"]}}],"entries":[{}]}}"#,
         entries.join(",")
     )
 }
