@@ -236,11 +236,16 @@ impl<'a> Folded<'a> {
 /// that does not follow whitespace (as one space); `after_space` says whether the folded text
 /// so far ends with a space.
 ///
-/// Eight bytes at a time while they allow it (see [`ascii`](crate::ascii)), then one at a time.
+/// Sixteen bytes at a time where WebAssembly has 128-bit SIMD ([`ascii_run_16`]), eight at a
+/// time while they allow it (see [`ascii`](crate::ascii)), then one at a time.
 fn ascii_run(bytes: &[u8], from: usize, after_space: bool, out: &mut Vec<u8>) -> usize {
     const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
     let mut at = from;
     let mut after_space = after_space;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if let Some(end) = ascii_run_16(bytes, &mut at, &mut after_space, out) {
+        return end - from;
+    }
     while let Some(word) = ascii::word_at(bytes, at) {
         let spaces = ascii::whitespace(word);
         let printable = ascii::in_range(word, b'!', b'~');
@@ -276,6 +281,51 @@ fn ascii_run(bytes: &[u8], from: usize, after_space: bool, out: &mut Vec<u8>) ->
         at += 1;
     }
     at - from
+}
+
+/// The sixteen-byte step of [`ascii_run`] with WebAssembly's 128-bit SIMD, one lane per byte:
+/// the same tests as its eight-byte words, in half the steps. Folds from `*at` while sixteen
+/// bytes remain and all fold to one byte each; returns where the run ends when a byte stops it,
+/// or `None` with `*at` and `*after_space` moved on for the eight-byte loop to finish.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn ascii_run_16(
+    bytes: &[u8],
+    at: &mut usize,
+    after_space: &mut bool,
+    out: &mut Vec<u8>,
+) -> Option<usize> {
+    use core::arch::wasm32::*;
+    while let Some(chunk) = bytes.get(*at..*at + 16) {
+        let (low, high) = chunk.split_at(8);
+        let v = u64x2(
+            u64::from_le_bytes(low.try_into().ok()?),
+            u64::from_le_bytes(high.try_into().ok()?),
+        );
+        // Unsigned "x - low < count" tests a range in one comparison.
+        let in_range = |low: u8, high: u8| {
+            u8x16_lt(u8x16_sub(v, u8x16_splat(low)), u8x16_splat(high - low + 1))
+        };
+        let spaces = v128_or(u8x16_eq(v, u8x16_splat(b' ')), in_range(0x09, 0x0d));
+        let printable = in_range(b'!', b'~');
+        let lowered = v128_or(v, v128_and(in_range(b'A', b'Z'), u8x16_splat(0x20)));
+        let folded = v128_bitselect(u8x16_splat(b' '), lowered, spaces);
+        let space_bits = u32::from(u8x16_bitmask(spaces));
+        let foldable_bits = u32::from(u8x16_bitmask(v128_or(printable, spaces)));
+        let doubled = space_bits & ((space_bits << 1) | u32::from(*after_space));
+        let stops = (!foldable_bits & 0xffff) | doubled;
+        let mut folded_bytes = [0u8; 16];
+        folded_bytes[..8].copy_from_slice(&u64x2_extract_lane::<0>(folded).to_le_bytes());
+        folded_bytes[8..].copy_from_slice(&u64x2_extract_lane::<1>(folded).to_le_bytes());
+        if stops != 0 {
+            let kept = stops.trailing_zeros() as usize;
+            out.extend_from_slice(&folded_bytes[..kept]);
+            return Some(*at + kept);
+        }
+        out.extend_from_slice(&folded_bytes);
+        *after_space = space_bits >> 15 != 0;
+        *at += 16;
+    }
+    None
 }
 
 /// Ends the last (linear) segment before its last byte and gives that byte, which is at folded
