@@ -72,10 +72,14 @@ impl AppState {
 /// `assets_dir` (the trunk output).
 pub fn router(state: AppState, assets_dir: &Path) -> Router {
     let public_origin = state.public_origin.clone();
-    let event_handler = std::sync::Arc::new(crate::event_handler::EventHandler::load(
-        assets_dir,
-        &public_origin,
-    ));
+    let handler = |path: &str| {
+        let handler = std::sync::Arc::new(crate::event_handler::EventHandler::load(
+            assets_dir,
+            path.trim_start_matches('/'),
+            &public_origin,
+        ));
+        get(move || async move { handler.response() })
+    };
     let static_files = ServeDir::new(assets_dir)
         .append_index_html_on_directories(false)
         .fallback(get(not_found));
@@ -92,7 +96,11 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
         .route("/manifest/manifest.json", get(unified_manifest))
         .route(
             crate::manifest::EVENT_HANDLER_PATH,
-            get(move || async move { event_handler.response() }),
+            handler(crate::manifest::EVENT_HANDLER_PATH),
+        )
+        .route(
+            crate::manifest::CLASSIC_EVENT_HANDLER_PATH,
+            handler(crate::manifest::CLASSIC_EVENT_HANDLER_PATH),
         )
         .route(
             "/.well-known/microsoft-officeaddins-allowed.json",
@@ -143,10 +151,14 @@ async fn me(principal: Principal) -> Json<Principal> {
 }
 
 /// The scripts Office may run with SSO in its JavaScript-only event runtime (classic Outlook on
-/// Windows): the Outlook event handler, from this origin.
+/// Windows): the Outlook event handlers, from this origin.
 async fn allowed_scripts(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let origin = &state.public_origin;
     Json(serde_json::json!({
-        "allowed": [format!("{}{}", state.public_origin, crate::manifest::EVENT_HANDLER_PATH)]
+        "allowed": [
+            format!("{origin}{}", crate::manifest::CLASSIC_EVENT_HANDLER_PATH),
+            format!("{origin}{}", crate::manifest::EVENT_HANDLER_PATH),
+        ]
     }))
 }
 
@@ -338,7 +350,10 @@ mod tests {
         let body: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(
             body,
-            serde_json::json!({ "allowed": ["https://localhost:3000/launchevent.js"] })
+            serde_json::json!({ "allowed": [
+                "https://localhost:3000/launchevent-classic.js",
+                "https://localhost:3000/launchevent.js"
+            ] })
         );
         // Without ADDIN_CLIENT_ID, authenticated routes say what to configure.
         let (status, _, body) = get(app, "/v1/me").await;

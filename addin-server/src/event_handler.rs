@@ -1,5 +1,6 @@
-//! Serves the Outlook send-time event handler (`/launchevent.js`) with this server's origin
-//! written into it.
+//! Serves the Outlook send-time event handler (`/launchevent.js` for the event runtime's page,
+//! `/launchevent-classic.js` for classic Outlook's JavaScript-only runtime) with this server's
+//! origin written into it.
 //!
 //! The handler runs in Outlook's event runtime, where nothing tells a script where it came
 //! from, yet it must fetch the dictionary and its scanner from this server. scripts/build-event.sh
@@ -21,9 +22,10 @@ pub const ORIGIN_PLACEHOLDER: &str = "__TEXTGUARD_ORIGIN__";
 pub struct EventHandler(Result<String, String>);
 
 impl EventHandler {
-    /// Reads `{assets_dir}/launchevent.js` and writes `public_origin` into it.
-    pub fn load(assets_dir: &Path, public_origin: &str) -> EventHandler {
-        let path = assets_dir.join("launchevent.js");
+    /// Reads `{assets_dir}/{file}` (a handler built by scripts/build-event.sh) and writes
+    /// `public_origin` into it.
+    pub fn load(assets_dir: &Path, file: &str, public_origin: &str) -> EventHandler {
+        let path = assets_dir.join(file);
         let rendered = match std::fs::read_to_string(&path) {
             Err(e) => Err(format!(
                 "the Outlook event handler is not built ({}: {e}); run scripts/build-wasm.sh, then trunk build (scripts/run.sh does both)",
@@ -45,7 +47,7 @@ impl EventHandler {
         EventHandler(rendered)
     }
 
-    /// The response to `GET /launchevent.js`.
+    /// The response to `GET /{file}`.
     pub fn response(&self) -> Response {
         match &self.0 {
             Ok(source) => (
@@ -67,19 +69,23 @@ mod tests {
     #[test]
     fn the_origin_is_written_in_and_a_missing_bundle_says_what_to_do() {
         let dir = tempfile::tempdir().unwrap();
-        let missing = EventHandler::load(dir.path(), "https://a.example.com");
+        let missing = EventHandler::load(dir.path(), "launchevent.js", "https://a.example.com");
         assert!(missing.0.unwrap_err().contains("scripts/build-wasm.sh"));
         std::fs::write(
             dir.path().join("launchevent.js"),
             "var o=\"__TEXTGUARD_ORIGIN__\";fetch(o+\"/v1/dictionary\")",
         )
         .unwrap();
-        let ok = EventHandler::load(dir.path(), "https://a.example.com:8443");
+        let ok = EventHandler::load(dir.path(), "launchevent.js", "https://a.example.com:8443");
         assert_eq!(
             ok.0.unwrap(),
             "var o=\"https://a.example.com:8443\";fetch(o+\"/v1/dictionary\")"
         );
-        let hostile = EventHandler::load(dir.path(), "https://a.example.com/\"+x+\"");
+        let hostile = EventHandler::load(
+            dir.path(),
+            "launchevent.js",
+            "https://a.example.com/\"+x+\"",
+        );
         assert!(hostile.0.is_err());
     }
 }

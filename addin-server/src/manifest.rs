@@ -24,9 +24,15 @@ pub struct ManifestError {
     problem: String,
 }
 
-/// Where the Outlook event handler (one ES2016 file for classic Outlook's JavaScript-only
-/// runtime) is served; the Outlook manifest and the well-known list of allowed scripts name it.
+/// Where the Outlook event handler is served for the event runtime's HTML page (Outlook on the
+/// web, new Outlook, Mac): one ES2016 file that fetches its scanner.
 pub const EVENT_HANDLER_PATH: &str = "/launchevent.js";
+
+/// Where the Outlook event handler is served for classic Outlook's JavaScript-only runtime: the
+/// same handler with the wasm2js scanner in the one file, so that it needs neither WebAssembly
+/// nor code made from strings. The manifest's JavaScript override and the well-known list of
+/// allowed scripts name it.
+pub const CLASSIC_EVENT_HANDLER_PATH: &str = "/launchevent-classic.js";
 
 /// The manifests of one deployment, rendered.
 #[derive(Debug, Clone)]

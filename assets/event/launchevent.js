@@ -4,10 +4,12 @@
 // may send anyway), or blocks (the user must edit). The mail text never leaves the device.
 //
 // It is bundled by scripts/build-event.sh into one ES2016 script (no modules, no async
-// functions), as classic Outlook's JavaScript-only runtime requires, and served at
-// /launchevent.js by the server, which writes its own origin into ORIGIN. The scanner is the
-// same Rust scanner as everywhere else: the WebAssembly module where `WebAssembly` exists,
-// otherwise its wasm2js build; both are fetched from the server the first time.
+// functions), as classic Outlook's JavaScript-only runtime requires, and served by the server,
+// which writes its own origin into ORIGIN: at /launchevent.js for the event runtime's page, and
+// at /launchevent-classic.js, after the wasm2js scanner, for classic Outlook. The scanner is the
+// same Rust scanner as everywhere else: the WebAssembly module where `WebAssembly` exists (with
+// SIMD), otherwise its wasm2js build, from the same file when it is there (classic Outlook: no
+// fetch, no code made from a string), else fetched from the server the first time.
 //
 // Whatever happens, event.completed is called exactly once: on an error the user is told the
 // check could not run and chooses whether to send.
@@ -150,6 +152,9 @@ export function scannerModule() {
           initSync({ module: bytes });
           return { Scanner, path: 'wasm' };
         });
+    } else if (typeof addinWasm === 'object' && addinWasm !== null) {
+      // The wasm2js build came in this same file (launchevent-classic.js).
+      loaded = Promise.resolve({ Scanner: addinWasm.Scanner, path: 'wasm2js' });
     } else {
       loaded = fetch(`${ORIGIN}/event/addin_wasm.wasm2js.js`)
         .then((r) => {

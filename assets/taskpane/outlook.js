@@ -57,6 +57,13 @@ export function around(text, start, end) {
   return { before, after };
 }
 
+/** The words around a finding of `subject + "\n" + body`, from its own part of the message. */
+function aroundIn(subject, body, { start, end }) {
+  if (start <= subject.length) return around(subject, start, Math.min(end, subject.length));
+  const offset = subject.length + 1;
+  return around(body, start - offset, end - offset);
+}
+
 /**
  * Checks the message: `{ verdict, findings: [{ label, text, where, before, after }] }`, with the organisation's
  * dictionary (the built-in detectors alone if the server cannot give it).
@@ -66,8 +73,7 @@ export async function check() {
   const { Scanner } = window.wasmBindings;
   const scanner = new Scanner(dictionary ?? Scanner.defaultDictionary());
   try {
-    const whole = `${subject}\n${body}`;
-    const report = scanner.scan(whole);
+    const report = scanner.scan(`${subject}\n${body}`);
     const lang = document.documentElement.lang;
     const labels = new Map(report.categories.map((c) => [c.id, c.label[lang] ?? c.label.en ?? c.id]));
     return {
@@ -76,7 +82,7 @@ export async function check() {
         label: labels.get(f.category) ?? f.category,
         text: f.text,
         where: place(subject, body, f.start),
-        ...around(whole, f.start, f.end),
+        ...aroundIn(subject, body, f),
         severity: f.severity,
       })),
     };

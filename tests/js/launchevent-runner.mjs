@@ -2,9 +2,10 @@
 // process, with a TEST DOUBLE of the Office event, mailbox and runtime (not Outlook), and prints
 // one JSON line of what happened. launchevent.test.mjs starts it twice: as is (WebAssembly) and
 // with --jitless (no WebAssembly: the wasm2js path).
-// Usage: node [--jitless] launchevent-runner.mjs  (reads { origin, token, offline?, mails?,
-// repeat? } as JSON on stdin; with offline, the dictionary route is unreachable; mails replace
-// the corpus, each run `repeat` times, for the benchmark)
+// Usage: node [--jitless] launchevent-runner.mjs  (reads { origin, token, script?, offline?,
+// mails?, repeat? } as JSON on stdin; script is the handler's path, /launchevent.js by default;
+// with offline, the dictionary route is unreachable; mails replace the corpus, each run `repeat`
+// times, for the benchmark)
 import { request } from 'node:http';
 import { runInThisContext } from 'node:vm';
 import { CORPUS } from '../support/mail-corpus.mjs';
@@ -93,8 +94,12 @@ globalThis.OfficeRuntime = {
   },
 };
 
-const source = await (await realFetch(`${input.origin}/launchevent.js`)).text();
-runInThisContext(source, { filename: 'launchevent.js' });
+const script = input.script ?? '/launchevent.js';
+const loading = performance.now();
+const source = await (await realFetch(`${input.origin}${script}`)).text();
+runInThisContext(source, { filename: script.slice(1) });
+/** Fetching and running the handler's script, before any Send. */
+const loadMs = performance.now() - loading;
 if (!handler) throw new Error('launchevent.js did not associate onMessageSendHandler');
 
 const results = [];
@@ -116,4 +121,12 @@ for (const m of (input.mails ?? CORPUS).flatMap((x) => Array(input.repeat ?? 1).
   await new Promise((r) => setTimeout(r, 50)); // a second completed() would show up here
   results.push({ name: m.name, calls, ms });
 }
-process.stdout.write(`${JSON.stringify({ webAssembly: typeof WebAssembly !== 'undefined', fetched, results })}\n`);
+/** Whether this process lets scripts make code from strings (eval, new Function). */
+function codeFromStrings() {
+  try {
+    return new Function('return true')();
+  } catch {
+    return false;
+  }
+}
+process.stdout.write(`${JSON.stringify({ webAssembly: typeof WebAssembly !== 'undefined', codeFromStrings: codeFromStrings(), loadMs, fetched, results })}\n`);

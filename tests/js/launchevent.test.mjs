@@ -55,10 +55,13 @@ function check(report) {
   }
 }
 
-test('the served handler is one ES2016 script (and the parser check has teeth)', async () => {
+test('the served handlers are each one ES2016 script (and the parser check has teeth)', async () => {
   const source = await (await fetch(`${server.url}/launchevent.js`)).text();
   assert.ok(source.includes(server.url), 'the server wrote its origin in');
   acorn.parse(source, { ecmaVersion: 2016, sourceType: 'script' });
+  const classic = await (await fetch(`${server.url}/launchevent-classic.js`)).text();
+  assert.ok(classic.includes(server.url) && classic.includes('addinWasm'), 'the classic handler carries its scanner');
+  acorn.parse(classic, { ecmaVersion: 2016, sourceType: 'script' });
   assert.throws(() => acorn.parse('async function f() { await 1; }', { ecmaVersion: 2016 }));
   assert.throws(() => acorn.parse('import x from "y";', { ecmaVersion: 2016, sourceType: 'script' }));
   assert.throws(() => acorn.parse('const { a, ...rest } = o;', { ecmaVersion: 2016 }));
@@ -84,6 +87,19 @@ test('same verdicts with WebAssembly and with wasm2js; completed once; no value 
   assert.equal(dictionary[0], '/v1/dictionary 200');
   assert.ok(dictionary.slice(1).every((f) => f === '/v1/dictionary 304'), dictionary.join(', '));
   for (const r of [...wasm.results, ...wasm2js.results]) console.log(`  ${r.name}: ${r.ms.toFixed(1)} ms`);
+});
+
+test('classic Outlook: the one-file handler decides alike without WebAssembly and without code from strings', async () => {
+  const flags = ['--jitless', '--disallow-code-generation-from-strings'];
+  const [classic, wasm] = await Promise.all([runCorpus(flags, { script: '/launchevent-classic.js' }), runCorpus([])]);
+  assert.equal(classic.webAssembly, false);
+  assert.equal(classic.codeFromStrings, false, 'the runtime refuses eval and new Function');
+  assert.ok(!classic.fetched.some((f) => f.startsWith('/event/')), `nothing fetched but the dictionary: ${classic.fetched}`);
+  check(classic);
+  assert.deepEqual(classic.results.map((r) => r.calls), wasm.results.map((r) => r.calls));
+  // The handler that fetches its wasm2js scanner cannot run there: why the classic file exists.
+  const fetching = await runCorpus(flags);
+  assert.ok(fetching.results.every((r) => outcome(r.calls[0]) === 'failed'), 'the check says it could not run');
 });
 
 test('with the server unreachable and nothing cached, the built-in detectors still run', async () => {

@@ -92,7 +92,7 @@ test('the rendered Outlook manifest converts and validates, with its send-time c
   assert.deepEqual([event.type, event.options.sendMode], ['messageSending', 'softBlock']);
   const runtime = manifest.extensions[0].runtimes.find((r) => r.actions.some((a) => a.id === event.actionId));
   assert.equal(runtime.code.page, `${server.url}/event/commands.html`);
-  assert.equal(runtime.code.script, `${server.url}/launchevent.js`);
+  assert.equal(runtime.code.script, `${server.url}/launchevent-classic.js`);
 
   const version = newestSchemaVersion();
   manifest.manifestVersion = version;
