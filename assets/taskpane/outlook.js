@@ -177,11 +177,41 @@ function plainToHtml(text) {
   return pre.outerHTML;
 }
 
+/** Elements of a decrypted body that are dropped with what they hold: active content, other
+ * documents, forms, and what would change the frame's document (base, meta refresh, links to
+ * style sheets). */
+const DROPPED = 'script,noscript,template,iframe,frame,frameset,object,embed,applet,form,base,link,meta';
+
 /**
- * The decrypted body as a document for a sandboxed frame: no scripts, no forms, nothing
- * fetched from the network (remote images would tell their sender the message was opened).
+ * The decrypted body with nothing active left in it: the dropped elements, event-handler
+ * attributes, and links other than web and mail addresses (those open in a new window).
+ */
+export function sanitized(html) {
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  for (const el of doc.querySelectorAll(DROPPED)) el.remove();
+  for (const el of doc.body.querySelectorAll('*')) {
+    for (const { name } of [...el.attributes]) {
+      if (name.startsWith('on') || ['formaction', 'action', 'srcdoc', 'xlink:href'].includes(name)) el.removeAttribute(name);
+    }
+    if (el.hasAttribute('href')) {
+      if (/^(https?|mailto):/i.test(el.getAttribute('href').trim())) {
+        el.setAttribute('target', '_blank');
+        el.setAttribute('rel', 'noopener noreferrer');
+      } else {
+        el.removeAttribute('href');
+      }
+    }
+  }
+  const styles = [...doc.head.querySelectorAll('style')].map((s) => s.outerHTML).join('');
+  return styles + doc.body.innerHTML;
+}
+
+/**
+ * The decrypted body as a document for a sandboxed frame (no scripts, no forms, no navigation
+ * of the pane), sanitized, and with a policy that fetches nothing from the network: remote
+ * images would tell their sender the message was opened.
  */
 export function framed(html) {
   const policy = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
-  return `<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${policy}">${html}`;
+  return `<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${policy}">${sanitized(html)}`;
 }

@@ -102,21 +102,28 @@ test('a message without recipients is not protected, and says why', async () => 
 });
 
 /** Alice's message, protected for Bob in her compose pane: the body Outlook would send. */
-async function protectedForBob() {
-  const { page } = await compose({ subject: 'Order', html: HTML, to: [BOB] });
+async function protectedForBob(html = HTML) {
+  const { page } = await compose({ subject: 'Order', html, to: [BOB] });
   await page.click('#protect-message');
   await waitStatus(page, /Protected/);
-  const { html } = await page.evaluate(() => window.__officeDouble.mail);
+  const sent = await page.evaluate(() => window.__officeDouble.mail.html);
   await page.close();
-  return html;
+  return sent;
 }
 
 const read = (token, html) =>
   openPane(browser, server.url, { host: 'Outlook', token, mail: { mode: 'read', subject: 'Order', html, from: 'alice@contoso.example', to: [BOB] } });
 
+// What a sender could put in a body to act in the reader's pane: all of it is taken out.
+const HOSTILE = '<meta http-equiv="refresh" content="0;url=https://phish.example/">'
+  + '<script>parent.document.title = "owned"</script>'
+  + '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" onerror="parent.document.title = \'owned\'" alt="pixel">'
+  + '<a href="javascript:parent.document.title = \'owned\'">script link</a> <a href="https://example.com/doc">the document</a>'
+  + '<form action="https://phish.example/"><input name="password"></form>';
+
 test('bob opens the protected message in his read pane; it shows as alice wrote it, without scripts', async () => {
   // Outlook may wrap the envelope's long line when it turns the body into text.
-  const html = (await protectedForBob()).replace(/(<pre[^>]*>)(.*)(<\/pre>)/s, (_, open, jwe, close) =>
+  const html = (await protectedForBob(HTML + HOSTILE)).replace(/(<pre[^>]*>)(.*)(<\/pre>)/s, (_, open, jwe, close) =>
     `${open}${jwe.replace(/.{76}/g, '$&\n')}${close}`);
   const { page, problems } = await read(tokens.bob, html);
   assert.equal(await page.isVisible('#outlook'), false, 'no compose view when reading');
@@ -127,8 +134,15 @@ test('bob opens the protected message in his read pane; it shows as alice wrote 
   const frame = page.frames().find((f) => f !== page.mainFrame());
   await frame.waitForSelector('b');
   assert.equal(await frame.textContent('b'), '4556 7375 8689 9855');
-  assert.equal(await page.getAttribute('#message', 'sandbox'), '', 'the message runs in a sandbox without scripts');
+  assert.doesNotMatch(await page.getAttribute('#message', 'sandbox'), /allow-scripts|allow-same-origin|allow-top/, 'a sandbox without scripts');
   assert.match(await page.getAttribute('#message', 'srcdoc'), /default-src 'none'/);
+  // Nothing active is left of what the sender wrote; the web link opens in a new window.
+  assert.deepEqual(await frame.$$eval('script, form, input, meta[http-equiv="refresh"], [onerror]', (l) => l.length), 0);
+  assert.deepEqual(await frame.$$eval('a', (l) => l.map((a) => [a.textContent, a.getAttribute('href'), a.target])), [
+    ['script link', null, ''],
+    ['the document', 'https://example.com/doc', '_blank'],
+  ]);
+  assert.notEqual(await page.title(), 'owned');
   await page.screenshot({ path: join(SHOTS, '3-read-by-bob.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
