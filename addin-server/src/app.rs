@@ -78,7 +78,7 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
             path.trim_start_matches('/'),
             &public_origin,
         ));
-        get(move || async move { handler.response() })
+        get(move |headers: axum::http::HeaderMap| async move { handler.response(&headers) })
     };
     let static_files = ServeDir::new(assets_dir)
         .append_index_html_on_directories(false)

@@ -5,11 +5,13 @@
 //! The handler runs in Outlook's event runtime, where nothing tells a script where it came
 //! from, yet it must fetch the dictionary and its scanner from this server. scripts/build-event.sh
 //! leaves the placeholder [`ORIGIN_PLACEHOLDER`] in the bundle; the server replaces it once, at
-//! start, with `ADDIN_PUBLIC_URL`.
+//! start, with `ADDIN_PUBLIC_URL`. Each is served with a strong ETag: the classic handler
+//! carries its scanner (2.8 MB), which Outlook then revalidates rather than downloads again.
 
 use std::path::Path;
 
-use axum::http::{header, StatusCode};
+use axum::body::Bytes;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
@@ -17,9 +19,9 @@ use crate::error::ApiError;
 /// What the bundle says where the origin goes.
 pub const ORIGIN_PLACEHOLDER: &str = "__TEXTGUARD_ORIGIN__";
 
-/// The handler as served, or why it cannot be.
+/// The handler as served (with its ETag), or why it cannot be.
 #[derive(Debug, Clone)]
-pub struct EventHandler(Result<String, String>);
+pub struct EventHandler(Result<(Bytes, String), String>);
 
 impl EventHandler {
     /// Reads `{assets_dir}/{file}` (a handler built by scripts/build-event.sh) and writes
@@ -39,7 +41,11 @@ impl EventHandler {
                 "{} has no {ORIGIN_PLACEHOLDER} to replace; rebuild it with scripts/build-event.sh",
                 path.display()
             )),
-            Ok(source) => Ok(source.replace(ORIGIN_PLACEHOLDER, public_origin)),
+            Ok(source) => {
+                let rendered = source.replace(ORIGIN_PLACEHOLDER, public_origin);
+                let etag = crate::etag::of(rendered.as_bytes());
+                Ok((Bytes::from(rendered), etag))
+            }
         };
         if let Err(problem) = &rendered {
             tracing::warn!(target: "admin", "{problem}");
@@ -47,14 +53,28 @@ impl EventHandler {
         EventHandler(rendered)
     }
 
-    /// The response to `GET /{file}`.
-    pub fn response(&self) -> Response {
+    /// The response to `GET /{file}` with the request's `headers`: 304 when its
+    /// `If-None-Match` names the handler.
+    pub fn response(&self, headers: &HeaderMap) -> Response {
         match &self.0 {
-            Ok(source) => (
-                [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-                source.clone(),
-            )
-                .into_response(),
+            Ok((source, etag)) => {
+                let mut response =
+                    if crate::etag::named_in(headers, header::IF_NONE_MATCH, etag) == Some(true) {
+                        StatusCode::NOT_MODIFIED.into_response()
+                    } else {
+                        (
+                            [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                            source.clone(),
+                        )
+                            .into_response()
+                    };
+                let headers = response.headers_mut();
+                if let Ok(v) = HeaderValue::from_str(etag) {
+                    headers.insert(header::ETAG, v);
+                }
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+                response
+            }
             Err(problem) => {
                 ApiError::new(StatusCode::NOT_FOUND, "not_built", problem.clone()).into_response()
             }
@@ -77,10 +97,18 @@ mod tests {
         )
         .unwrap();
         let ok = EventHandler::load(dir.path(), "launchevent.js", "https://a.example.com:8443");
+        let (source, etag) = ok.0.clone().unwrap();
         assert_eq!(
-            ok.0.unwrap(),
-            "var o=\"https://a.example.com:8443\";fetch(o+\"/v1/dictionary\")"
+            &source[..],
+            b"var o=\"https://a.example.com:8443\";fetch(o+\"/v1/dictionary\")"
         );
+        // Served with its ETag, and revalidated with it.
+        let served = ok.response(&HeaderMap::new());
+        assert_eq!(served.status(), StatusCode::OK);
+        assert_eq!(served.headers()[header::ETAG], etag.as_str());
+        let mut asked = HeaderMap::new();
+        asked.insert(header::IF_NONE_MATCH, etag.parse().unwrap());
+        assert_eq!(ok.response(&asked).status(), StatusCode::NOT_MODIFIED);
         let hostile = EventHandler::load(
             dir.path(),
             "launchevent.js",

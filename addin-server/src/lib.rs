@@ -17,7 +17,7 @@
 //!   JSON answers; [`layers`] adds the headers, limits and CORS around them;
 //! - [`serve`] binds, serves and shuts down gracefully.
 //!
-//! [`clock`] is the one source of "now". [`scan_command`] is the admin's `addin-server scan`,
+//! [`clock`] is the one source of "now", [`etag`] of the ETags of what is served whole. [`scan_command`] is the admin's `addin-server scan`,
 //! over the clients' own scanner; [`admin`] the `migrate`, `keys`, `dictionary` and
 //! `audit verify` subcommands.
 #![deny(missing_docs)]
@@ -32,6 +32,7 @@ pub mod config;
 pub mod consent;
 pub mod dictionary;
 pub mod error;
+pub mod etag;
 pub mod event_handler;
 pub mod extract;
 mod fsutil;

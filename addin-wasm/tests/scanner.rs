@@ -330,6 +330,11 @@ fn structural_errors_name_the_path() {
 
     let err = Scanner::from_json("{ not json").unwrap_err();
     assert!(err.to_string().starts_with("invalid dictionary: "), "{err}");
+
+    // A valid document followed by anything else is refused, not read up to the end of it.
+    let valid = with_entries(json!([]));
+    let err = Scanner::from_json(&format!("{valid} {{}}")).unwrap_err();
+    assert!(err.to_string().contains("trailing characters"), "{err}");
 }
 
 #[test]

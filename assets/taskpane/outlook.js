@@ -202,8 +202,13 @@ export function sanitized(html) {
       }
     }
   }
-  const styles = [...doc.head.querySelectorAll('style')].map((s) => s.outerHTML).join('');
-  return styles + doc.body.innerHTML;
+  // Style sheets of the head kept as their text only, in new elements without attributes.
+  const styles = [...doc.head.querySelectorAll('style')].map((s) => {
+    const style = document.createElement('style');
+    style.textContent = s.textContent;
+    return style.outerHTML;
+  });
+  return styles.join('') + doc.body.innerHTML;
 }
 
 /**

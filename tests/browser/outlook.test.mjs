@@ -116,6 +116,7 @@ const read = (token, html) =>
 
 // What a sender could put in a body to act in the reader's pane: all of it is taken out.
 const HOSTILE = '<meta http-equiv="refresh" content="0;url=https://phish.example/">'
+  + '<style onload="parent.document.title = \'owned\'">p { margin: 0 }</style>'
   + '<script>parent.document.title = "owned"</script>'
   + '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" onerror="parent.document.title = \'owned\'" alt="pixel">'
   + '<a href="javascript:parent.document.title = \'owned\'">script link</a> <a href="https://example.com/doc">the document</a>'
@@ -131,13 +132,14 @@ test('bob opens the protected message in his read pane; it shows as alice wrote 
     await waitStatus(page, /Opened|cannot/),
     'Opened for you: the key server released its key to you, one of its recipients.',
   );
-  const frame = page.frames().find((f) => f !== page.mainFrame());
+  const frame = await (await page.$('#message')).contentFrame();
   await frame.waitForSelector('b');
   assert.equal(await frame.textContent('b'), '4556 7375 8689 9855');
   assert.doesNotMatch(await page.getAttribute('#message', 'sandbox'), /allow-scripts|allow-same-origin|allow-top/, 'a sandbox without scripts');
   assert.match(await page.getAttribute('#message', 'srcdoc'), /default-src 'none'/);
   // Nothing active is left of what the sender wrote; the web link opens in a new window.
-  assert.deepEqual(await frame.$$eval('script, form, input, meta[http-equiv="refresh"], [onerror]', (l) => l.length), 0);
+  assert.deepEqual(await frame.$$eval('script, form, input, meta[http-equiv="refresh"], [onerror], [onload]', (l) => l.length), 0);
+  assert.equal(await frame.$$eval('style', (l) => l.map((e) => e.textContent).join('')), 'p { margin: 0 }', 'styles kept, as text');
   assert.deepEqual(await frame.$$eval('a', (l) => l.map((a) => [a.textContent, a.getAttribute('href'), a.target])), [
     ['script link', null, ''],
     ['the document', 'https://example.com/doc', '_blank'],

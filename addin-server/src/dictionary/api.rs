@@ -51,17 +51,6 @@ impl IntoResponse for DictionaryError {
     }
 }
 
-/// Whether `If-None-Match` (or `If-Match`) in `headers` names `etag` (weak or strong) or `*`.
-fn names(headers: &HeaderMap, name: header::HeaderName, etag: &str) -> Option<bool> {
-    let value = headers.get(name)?.to_str().ok()?;
-    Some(
-        value
-            .split(',')
-            .map(str::trim)
-            .any(|t| t == "*" || t.trim_start_matches("W/") == etag),
-    )
-}
-
 fn with_etag(mut response: Response, published: &Published) -> Response {
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&published.etag) {
@@ -83,7 +72,7 @@ async fn for_users(
     headers: HeaderMap,
 ) -> Result<Response, DictionaryError> {
     let published = super::current(&state.store, &p.tenant_id).await?;
-    if names(&headers, header::IF_NONE_MATCH, &published.etag) == Some(true) {
+    if crate::etag::named_in(&headers, header::IF_NONE_MATCH, &published.etag) == Some(true) {
         return Ok(with_etag(
             StatusCode::NOT_MODIFIED.into_response(),
             &published,
@@ -148,7 +137,7 @@ async fn replace(
     let current = super::current(&state.store, &p.tenant_id)
         .await
         .map_err(IntoResponse::into_response)?;
-    if names(&headers, header::IF_MATCH, &current.etag) == Some(false) {
+    if crate::etag::named_in(&headers, header::IF_MATCH, &current.etag) == Some(false) {
         return Err(ApiError::new(
             StatusCode::PRECONDITION_FAILED,
             "precondition_failed",

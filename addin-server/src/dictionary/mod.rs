@@ -66,16 +66,6 @@ pub struct Published {
     pub etag: String,
 }
 
-/// The strong ETag of `document`: the first 128 bits of its SHA-256, in hex, quoted.
-pub fn etag(document: &str) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, document.as_bytes());
-    let hex: String = digest.as_ref()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("\"{hex}\"")
-}
-
 /// Validates `json` with the scanner's compiler; returns the dictionary it holds.
 pub fn validate(json: &str) -> Result<Dictionary, DictionaryError> {
     let dictionary =
@@ -90,7 +80,7 @@ fn starter() -> &'static (String, String) {
     static STARTER: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
     STARTER.get_or_init(|| {
         let document = Dictionary::starter().to_json();
-        (etag(&document), document)
+        (crate::etag::of(document.as_bytes()), document)
     })
 }
 
@@ -98,7 +88,7 @@ fn starter() -> &'static (String, String) {
 pub async fn current(store: &Store, tenant_id: &str) -> Result<Published, DictionaryError> {
     Ok(match store.dictionary(tenant_id).await? {
         Some(row) => Published {
-            etag: etag(&row.document),
+            etag: crate::etag::of(row.document.as_bytes()),
             version: row.version,
             document: row.document,
             created_at: row.created_at,
@@ -128,7 +118,7 @@ pub async fn publish(
 ) -> Result<Published, DictionaryError> {
     let dictionary = validate(json)?;
     let document = dictionary.to_json();
-    let etag = etag(&document);
+    let etag = crate::etag::of(document.as_bytes());
     let after = match based_on {
         Some(version) => version,
         None => current(store, tenant_id).await?.version,

@@ -164,10 +164,14 @@ impl Dictionary {
             return Ok(dictionary);
         }
         let de = &mut serde_json::Deserializer::from_str(json);
-        serde_path_to_error::deserialize(de).map_err(|e| {
+        let dictionary = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
             let path = e.path().to_string();
             Error::single(Problem::at_path(path, e.into_inner().to_string()))
-        })
+        })?;
+        // What failed the plain read may come after the document (trailing characters).
+        de.end()
+            .map_err(|e| Error::single(Problem::document(e.to_string())))?;
+        Ok(dictionary)
     }
 
     /// The dictionary as JSON (pretty-printed, the way admins edit it).
