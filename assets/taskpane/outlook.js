@@ -6,7 +6,7 @@
 
 import * as api from './api.js';
 import { t } from './i18n.js';
-import { explain } from './protect.js';
+import { openEnvelopes } from './protect.js';
 
 const item = () => Office.context.mailbox.item;
 
@@ -32,14 +32,6 @@ async function message() {
 /** Whether the pane is open on a message being read (a string subject) rather than written. */
 export const reading = () => typeof item()?.subject === 'string';
 
-/** Where `offset` (UTF-16, in `subject + "\n" + body`) is, in words. */
-export function place(subject, body, offset) {
-  if (offset <= subject.length) return t('inSubject');
-  const before = body.slice(0, offset - subject.length - 1);
-  const line = before.split('\n').length;
-  return t('inBody', line);
-}
-
 /** Characters of context shown on each side of a finding. */
 const CONTEXT = 40;
 
@@ -57,11 +49,17 @@ export function around(text, start, end) {
   return { before, after };
 }
 
-/** The words around a finding of `subject + "\n" + body`, from its own part of the message. */
-function aroundIn(subject, body, { start, end }) {
-  if (start <= subject.length) return around(subject, start, Math.min(end, subject.length));
+/**
+ * Where a finding of `subject + "\n" + body` (UTF-16 offsets) is: `{ where, before, after }`,
+ * its place in words (the subject, or a line of the body) and the words around it in that part.
+ */
+export function locate(subject, body, { start, end }) {
+  if (start <= subject.length) {
+    return { where: t('inSubject'), ...around(subject, start, Math.min(end, subject.length)) };
+  }
   const offset = subject.length + 1;
-  return around(body, start - offset, end - offset);
+  const line = body.slice(0, start - offset).split('\n').length;
+  return { where: t('inBody', line), ...around(body, start - offset, end - offset) };
 }
 
 /**
@@ -81,8 +79,7 @@ export async function check() {
       findings: report.findings.map((f) => ({
         label: labels.get(f.category) ?? f.category,
         text: f.text,
-        where: place(subject, body, f.start),
-        ...aroundIn(subject, body, f),
+        ...locate(subject, body, f),
         severity: f.severity,
       })),
     };
@@ -144,31 +141,10 @@ export async function readProtected() {
   const text = await office((cb) => item().body.getAsync(Office.CoercionType.Text, cb));
   const jwe = findEnvelope(text ?? '');
   if (!jwe) throw new Error(t('notProtected'));
-  const core = window.wasmBindings;
-  let header;
-  try {
-    header = core.inspectEnvelope(jwe);
-  } catch (e) {
-    throw cannotOpen(e.code, e.message);
-  }
-  const released = (await api.unwrapKeys([header.keyId])).get(header.keyId);
-  if (!released?.key) {
-    throw cannotOpen(released?.error?.code ?? 'not_found', released?.error?.message);
-  }
-  const key = api.fromBase64Url(released.key);
-  try {
-    const opened = core.decryptRange(jwe, key, { rangeId: 'body' });
-    const html = opened.format === 'html' ? opened.content : plainToHtml(opened.content);
-    return { html };
-  } catch (e) {
-    throw cannotOpen(e.code, e.message);
-  } finally {
-    key.fill(0);
-  }
+  const [opened] = await openEnvelopes([{ rangeId: 'body', jwe }]);
+  if (opened.error) throw new Error(t('cannotOpen', opened.error));
+  return { html: opened.format === 'html' ? opened.content : plainToHtml(opened.content) };
 }
-
-/** Why a protected message cannot be opened, as a sentence. */
-const cannotOpen = (code, message) => new Error(t('cannotOpen', explain(code, message)));
 
 /** Text as HTML that shows it as it is. */
 function plainToHtml(text) {

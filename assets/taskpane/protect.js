@@ -49,41 +49,51 @@ export async function encrypt({ recipients, expiresAt, whole, owner, progress })
 }
 
 /**
+ * Opens envelopes `[{ rangeId, jwe }]` of one document (`docId`, or undefined when unknown) with
+ * one batch of keys from the broker: `[{ content, format } or { error }]` in the same order, each
+ * error in the user's words. The keys are overwritten with zeros afterwards.
+ */
+export async function openEnvelopes(parts, docId) {
+  const inspected = parts.map(({ jwe }) => {
+    try {
+      return { header: core().inspectEnvelope(jwe) };
+    } catch (e) {
+      return { error: explain(e.code, e.message) };
+    }
+  });
+  const keyIds = inspected.filter((p) => p.header).map((p) => p.header.keyId);
+  const keys = keyIds.length > 0 ? await api.unwrapKeys(keyIds) : new Map();
+  const bytes = new Map();
+  try {
+    return parts.map(({ rangeId, jwe }, i) => {
+      const { header, error } = inspected[i];
+      if (error) return { error };
+      const released = keys.get(header.keyId);
+      if (!released?.key) return { error: explain(released?.error?.code ?? 'not_found', released?.error?.message) };
+      if (!bytes.has(header.keyId)) bytes.set(header.keyId, api.fromBase64Url(released.key));
+      try {
+        const opened = core().decryptRange(jwe, bytes.get(header.keyId), { docId, rangeId });
+        return { content: opened.content, format: opened.format };
+      } catch (e) {
+        return { error: explain(e.code, e.message) };
+      }
+    });
+  } finally {
+    for (const key of bytes.values()) key.fill(0);
+  }
+}
+
+/**
  * Decrypts every part the signed-in user may read. Resolves with `{ total, done, failures:
  * [{ index, message }] }` (index from 1, in document order).
  */
 export async function decrypt({ progress } = {}) {
   const failures = [];
   let done = 0;
-  const results = await word.decryptParts(async ({ docId, parts }) => {
-    const inspected = parts.map(({ jwe }) => {
-      try {
-        return { header: core().inspectEnvelope(jwe) };
-      } catch (e) {
-        return { error: explain(e.code, e.message) };
-      }
-    });
-    const keyIds = inspected.filter((p) => p.header).map((p) => p.header.keyId);
-    const keys = keyIds.length > 0 ? await api.unwrapKeys(keyIds) : new Map();
-    const bytes = new Map();
-    try {
-      return parts.map(({ rangeId, jwe }, i) => {
-        const { header, error } = inspected[i];
-        if (error) return { error };
-        const released = keys.get(header.keyId);
-        if (!released?.key) return { error: explain(released?.error?.code ?? 'not_found', released?.error?.message) };
-        if (!bytes.has(header.keyId)) bytes.set(header.keyId, api.fromBase64Url(released.key));
-        try {
-          const opened = core().decryptRange(jwe, bytes.get(header.keyId), { docId: docId ?? undefined, rangeId });
-          return { content: opened.content, format: opened.format };
-        } catch (e) {
-          return { error: explain(e.code, e.message) };
-        }
-      });
-    } finally {
-      for (const key of bytes.values()) key.fill(0);
-    }
-  }, (d, n) => progress?.(d, n));
+  const results = await word.decryptParts(
+    ({ docId, parts }) => openEnvelopes(parts, docId ?? undefined),
+    (d, n) => progress?.(d, n),
+  );
   results.forEach((r, i) => {
     if (r.error) failures.push({ index: i + 1, message: r.error });
     else done++;

@@ -372,8 +372,9 @@
   // As Outlook gives it: one line per paragraph or line break.
   const asText = (html) => new DOMParser()
     .parseFromString(html.replace(/<\/p>|<br\s*\/?>/gi, '$&\n'), 'text/html').body.textContent.replace(/\n$/, '');
+  const addresses = (field) => (mail[field] || []).map((emailAddress) => ({ emailAddress, displayName: emailAddress }));
   const people = (field) => ({
-    getAsync: (callback) => later(callback, succeeded((mail[field] || []).map((emailAddress) => ({ emailAddress, displayName: emailAddress })))),
+    getAsync: (callback) => later(callback, succeeded(addresses(field))),
   });
   const body = {
     getAsync(coercion, callback) {
@@ -383,8 +384,8 @@
   const readItem = {
     subject: mail.subject,
     from: { emailAddress: mail.from, displayName: mail.from },
-    to: (mail.to || []).map((emailAddress) => ({ emailAddress, displayName: emailAddress })),
-    cc: (mail.cc || []).map((emailAddress) => ({ emailAddress, displayName: emailAddress })),
+    to: addresses('to'),
+    cc: addresses('cc'),
     body,
   };
   const composeItem = {

@@ -159,15 +159,16 @@ impl WordIndex {
                 continue;
             }
             let token = &pattern[first.clone()];
+            // A first token seen for the first time also goes into the start filter.
+            let mut first_seen = || {
+                first_tokens.push(token.into());
+                Starts::default()
+            };
             let starts = match short_key(pattern.as_bytes(), first.clone()) {
-                Some(key) => by_short_first.entry(key).or_insert_with(|| {
-                    first_tokens.push(token.into());
-                    Starts::default()
-                }),
-                None => by_long_first.entry(token.into()).or_insert_with(|| {
-                    first_tokens.push(token.into());
-                    Starts::default()
-                }),
+                Some(key) => by_short_first.entry(key).or_insert_with(&mut first_seen),
+                None => by_long_first
+                    .entry(token.into())
+                    .or_insert_with(&mut first_seen),
             };
             if count == 1 {
                 starts.word = Some(entry);
