@@ -6,7 +6,9 @@
 // For each engine: alice creates KEYS keys for bob (another tenant); then wrk runs GET /healthz
 // (the baseline), an unwrap of one key per request as bob cycling through the keys, and an unwrap
 // of BATCH keys per request; the batch's latency is also timed with sequential requests from
-// here. The server's RSS (VmRSS) is read when idle after start and sampled during the wrk runs.
+// here. The server's RSS (VmRSS) is read when idle after start and sampled during the wrk runs,
+// and the processor time it used during each wrk run is divided by the requests it served: the
+// cost of one request, which other load on a shared machine disturbs less than requests/s do.
 // The tokens are minted beforehand, and every key is checked to unwrap for bob before the
 // measurement, so every request under wrk is a release; any that fails (a non-2xx answer or a
 // socket error) stops the benchmark.
@@ -20,7 +22,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../tests/support/paths.mjs';
-import { CLIENT_ID, CONNECTIONS, DURATION, THREADS, mintToken, rssKiB, startProvider, startServer, wrk } from './support.mjs';
+import { CLIENT_ID, CONNECTIONS, DURATION, THREADS, cpuSeconds, mintToken, rssKiB, startProvider, startServer, wrk } from './support.mjs';
 
 const KEYS = 1000; // keys created per engine
 const BATCH = 50; // keys per request in the batch measurement
@@ -131,14 +133,17 @@ async function measure(engine, env, tokens, provider) {
     times.sort((a, b) => a - b);
     const serial = { medianMs: round(quantile(times, 0.5)), p99Ms: round(quantile(times, 0.99)), requests: times.length };
 
-    // wrk, sampling the server's RSS meanwhile.
+    // wrk, sampling the server's RSS meanwhile and counting the processor time it used.
     let rssLoadedMaxKiB = 0;
     const sampled = async (run) => {
+      const cpuBefore = cpuSeconds(server.pid);
       const timer = setInterval(() => {
         rssLoadedMaxKiB = Math.max(rssLoadedMaxKiB, rssKiB(server.pid));
       }, 100);
       try {
-        return await run;
+        const result = await run;
+        result.serverCpuUsPerRequest = round(((cpuSeconds(server.pid) - cpuBefore) * 1e6) / result.requests);
+        return result;
       } finally {
         clearInterval(timer);
         rssLoadedMaxKiB = Math.max(rssLoadedMaxKiB, rssKiB(server.pid));
@@ -189,7 +194,7 @@ try {
 
   const names = Object.keys(results);
   const row = (group, metric, f) =>
-    console.log(`  ${group.padEnd(28)}${metric.padStart(10)}${names.map((e) => f(results[e], e).padStart(14)).join('')}`);
+    console.log(`  ${group.padEnd(28)}${metric.padStart(14)}${names.map((e) => f(results[e], e).padStart(14)).join('')}`);
   const n = (v, d = 0) => v.toFixed(d);
   console.log(
     `key broker benchmark: wrk, ${THREADS} threads, ${CONNECTIONS} connections, ${DURATION} s per route, plain HTTP on loopback; ` +
@@ -198,11 +203,14 @@ try {
   row('', '', (_, e) => engines[e].name);
   row('GET /healthz', 'req/s', (r) => n(r.health.rps));
   row('', 'p99 ms', (r) => n(r.health.p99Ms, 2));
+  row('', 'server CPU us', (r) => n(r.health.serverCpuUsPerRequest, 1));
   row('unwrap, 1 key', 'req/s', (r) => n(r.single.rps));
   row('', 'p99 ms', (r) => n(r.single.p99Ms, 2));
   row('', 'x /healthz', (r) => `${n(r.single.vsHealth, 2)}x`);
+  row('', 'server CPU us', (r) => n(r.single.serverCpuUsPerRequest, 1));
   row(`unwrap, ${BATCH} keys`, 'req/s', (r) => n(r.batch.rps));
   row('', 'keys/s', (r) => n(r.batch.keysPerSecond));
+  row('', 'server CPU us', (r) => n(r.batch.serverCpuUsPerRequest, 1));
   row('', 'p99 ms', (r) => n(r.batch.p99Ms, 2));
   row(`unwrap, ${BATCH} keys, sequential`, 'median ms', (r) => n(r.serial.medianMs, 2));
   row(`  (${SERIAL} requests)`, 'p99 ms', (r) => n(r.serial.p99Ms, 2));

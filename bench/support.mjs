@@ -1,7 +1,8 @@
 // What the server benchmarks (auth.mjs, keys.mjs) share: the OpenID provider of the tests and
 // its tokens, the release server on plain HTTP loopback, and wrk with the same settings for every
-// route (ADDIN_BENCH_SECONDS sets how long each route runs, 10 s by default).
-import { spawn } from 'node:child_process';
+// route (ADDIN_BENCH_SECONDS sets how long each route runs, 10 s by default; ADDIN_BENCH_SERVER
+// names another server binary, to compare a build against target/release/addin-server).
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../tests/support/paths.mjs';
@@ -14,7 +15,7 @@ export const THREADS = 2;
 export const CONNECTIONS = 32;
 
 /**
- * Starts target/release/addin-server on a free loopback port, plain HTTP, with `env` on top of
+ * Starts target/release/addin-server (or ADDIN_BENCH_SERVER) on a free loopback port, plain HTTP, with `env` on top of
  * ADDIN_LISTEN and ADDIN_INSECURE_HTTP (added to `children`), and resolves once GET /healthz
  * answers. `output()` is the end of what it printed, for error messages; `log()` the end of its
  * log (standard error: warnings and errors with RUST_LOG=warn).
@@ -22,7 +23,8 @@ export const CONNECTIONS = 32;
 export async function startServer(env, children) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const server = spawn(join(ROOT, 'target/release/addin-server'), ['serve', '--assets-dir', join(ROOT, 'target/taskpane')], {
+  const binary = process.env.ADDIN_BENCH_SERVER ?? join(ROOT, 'target/release/addin-server');
+  const server = spawn(binary, ['serve', '--assets-dir', join(ROOT, 'target/taskpane')], {
     env: {
       PATH: process.env.PATH,
       RUST_LOG: 'warn',
@@ -54,13 +56,28 @@ export async function startServer(env, children) {
   return { server, base, output: () => out, log: () => log };
 }
 
+/** Clock ticks per second of /proc/<pid>/stat's times. */
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/**
+ * The processor time process `pid` has used, in seconds (user and system, all its threads; from
+ * /proc/<pid>/stat). Divided by the requests served meanwhile, it gives what one request costs
+ * the server, a figure that other load on a shared machine disturbs far less than requests/s.
+ */
+export const cpuSeconds = (pid) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name (which may hold spaces), from the state (field 3) on.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+};
+
 /** The resident set size of process `pid` in KiB (VmRSS in /proc/<pid>/status). */
 export const rssKiB = (pid) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 
 /**
  * Runs wrk on `url` (THREADS threads, CONNECTIONS connections, DURATION seconds, with `args`
- * such as headers or a Lua script); resolves with requests/s, the p99 latency in ms and the
- * number of non-2xx/3xx answers. With `failing`, it rejects, naming it, when any request failed
+ * such as headers or a Lua script); resolves with requests/s, the p99 latency in ms, the number
+ * of requests and the number of non-2xx/3xx answers. With `failing`, it rejects, naming it, when any request failed
  * (a non-2xx/3xx answer, or a socket error: connect, read, write or timeout).
  */
 export function wrk(url, args = [], failing) {
@@ -76,6 +93,7 @@ export function wrk(url, args = [], failing) {
     child.once('close', (code) => {
       if (code !== 0) return reject(new Error(`wrk exited with ${code}:\n${out}${err}`));
       const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+      const requests = Number(/(\d+) requests in /.exec(out)?.[1]);
       const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out);
       const scale = { us: 1e-3, ms: 1, s: 1e3 };
       const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
@@ -86,7 +104,7 @@ export function wrk(url, args = [], failing) {
           return reject(new Error(`${failing}: ${non2xx} non-2xx answers, ${errors} socket errors; wrk said:\n${out}${err}`));
         }
       }
-      resolve({ rps, p99Ms: Number(p99[1]) * scale[p99[2]], non2xx });
+      resolve({ rps, p99Ms: Number(p99[1]) * scale[p99[2]], requests, non2xx });
     });
   });
 }

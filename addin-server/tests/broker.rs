@@ -85,14 +85,19 @@ impl World {
     async fn outcome(&self, user: &str, id: &str) -> Result<String, String> {
         let r = self.unwrap(user, &[id]).await.remove(0);
         assert_eq!(r["keyId"], id);
-        match r["key"].as_str() {
-            Some(k) => Ok(k.to_owned()),
-            None => Err(r["error"]["code"].as_str().unwrap().to_owned()),
-        }
+        result_of(&r)
     }
 
     async fn verify(&self) -> Result<String, AdminError> {
         admin::verify_audit(&self.config).await
+    }
+}
+
+/// One result of an unwrap: the key, or the error code.
+fn result_of(r: &Value) -> Result<String, String> {
+    match r["key"].as_str() {
+        Some(k) => Ok(k.to_owned()),
+        None => Err(r["error"]["code"].as_str().unwrap().to_owned()),
     }
 }
 
@@ -401,6 +406,74 @@ async fn concurrent_creates_and_unwraps_all_succeed_and_chain_cleanly() {
         assert_eq!(ids.len(), 64);
         let report = w.verify().await.unwrap();
         assert!(report.contains("intact: 192 records"), "{engine}: {report}");
+    }
+}
+
+/// Concurrent unwraps are read together (`store::reader`): each caller must still get the
+/// answers of its own identity, never those of another caller read in the same query.
+#[tokio::test]
+async fn concurrent_unwraps_by_different_callers_each_get_their_own_answers() {
+    let provider = Provider::start("test-key-1");
+    for engine in support::engines() {
+        let w = std::sync::Arc::new(World::new(&provider, engine).await);
+        let (for_bob, bob_key) = w
+            .create("alice@a", json!({ "recipients": ["bob@fabrikam.example"] }))
+            .await;
+        let (for_carol, carol_key) = w
+            .create(
+                "alice@a",
+                json!({ "recipients": ["carol@contoso.example"] }),
+            )
+            .await;
+        let (for_org, org_key) = w.create("alice@a", json!({ "recipients": ["*"] })).await;
+        let absent = absent_id();
+        let ids = [
+            for_bob.clone(),
+            for_carol.clone(),
+            for_org.clone(),
+            absent.clone(),
+        ];
+        let nf = || Err::<String, String>("not_found".into());
+        let want: HashMap<&str, Vec<Result<String, String>>> = HashMap::from([
+            // The owner has every key of hers.
+            (
+                "alice@a",
+                vec![
+                    Ok(bob_key.clone()),
+                    Ok(carol_key.clone()),
+                    Ok(org_key.clone()),
+                    nf(),
+                ],
+            ),
+            // Carol is named on one and in the owner's organisation.
+            ("carol@a", vec![nf(), Ok(carol_key), Ok(org_key), nf()]),
+            // Bob is named on one, in another organisation.
+            ("bob@b", vec![Ok(bob_key), nf(), nf(), nf()]),
+        ]);
+        let want = std::sync::Arc::new(want);
+        let tasks: Vec<_> = (0..60)
+            .map(|i| {
+                let (w, want, ids) = (w.clone(), want.clone(), ids.clone());
+                tokio::spawn(async move {
+                    let user = ["alice@a", "carol@a", "bob@b"][i % 3];
+                    // Each caller asks in its own order, some for part of the keys.
+                    let mut asked: Vec<usize> = (0..ids.len()).collect();
+                    asked.rotate_left(i % ids.len());
+                    asked.truncate(1 + i % ids.len());
+                    let refs: Vec<&str> = asked.iter().map(|&k| ids[k].as_str()).collect();
+                    let results = w.unwrap(user, &refs).await;
+                    for (r, &k) in results.iter().zip(&asked) {
+                        assert_eq!(r["keyId"], ids[k].as_str());
+                        assert_eq!(result_of(r), want[user][k], "{user} asking for key {k}");
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let report = w.verify().await.unwrap();
+        assert!(report.contains("intact"), "{engine}: {report}");
     }
 }
 

@@ -19,7 +19,7 @@ pub mod input;
 pub mod master;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -29,8 +29,10 @@ use zeroize::Zeroizing;
 use crate::audit::{Action, Actor, Event};
 use crate::auth::Principal;
 use crate::clock::{self, now_ms};
-use crate::keyring::{random_key, KeyringError};
-use crate::store::{KeyRow, NewKey, PolicyChange, Store, StoreError, Write, Written};
+use crate::keyring::{random_key, Keyring, KeyringError};
+use crate::store::{
+    KeyRow, NewKey, PolicyChange, Release, Store, StoreError, UnwrapRow, Write, Written,
+};
 
 pub use master::MasterKeys;
 
@@ -359,6 +361,12 @@ impl Broker {
 
     /// Releases to `p` each of `key_ids` it may have, and says why for the others. Nothing is
     /// released unless every decision was recorded.
+    ///
+    /// The decisions are made by the store's writer, inside the transaction that records them
+    /// and with the keys read under its lock ([`crate::store::releases`]), so each sees every
+    /// policy change committed before it, and concurrent unwraps share one read and one commit.
+    /// A key wrapped under a master key version this server's file lacks (another server added
+    /// it) is left undecided once: the file is reloaded and the key asked for again.
     pub async fn unwrap(
         &self,
         p: &Principal,
@@ -370,61 +378,40 @@ impl Broker {
                 input::MAX_UNWRAP
             )));
         }
-        let now = now_ms();
-        let username = p.username.to_lowercase();
-        let mut wanted: Vec<&str> = key_ids
+        let mut pending: Vec<String> = key_ids
             .iter()
-            .map(String::as_str)
             .filter(|id| input::is_key_id(id))
+            .cloned()
             .collect();
-        wanted.sort_unstable();
-        wanted.dedup();
-        let rows = self.store.keys_for_unwrap(&wanted, &username).await?;
-        let rows: HashMap<&str, _> = rows.iter().map(|r| (r.key_id.as_str(), r)).collect();
-
-        let mut decided: HashMap<&str, Result<Zeroizing<String>, Refusal>> = HashMap::new();
-        let mut audits = Vec::with_capacity(wanted.len() + 1);
-        for id in &wanted {
-            let row = rows.get(id);
-            let outcome = match row {
-                None => Err(Refusal::Unknown),
-                Some(row) => {
-                    let may = is_owner(p, &row.tenant_id, &row.owner_oid)
-                        || row.named != 0
-                        || (row.whole_tenant != 0 && row.tenant_id == p.tenant_id);
-                    if !may {
-                        Err(Refusal::NotRecipient)
-                    } else if row.revoked_at.is_some() {
-                        Err(Refusal::Revoked)
-                    } else if row.expires_at.is_some_and(|t| t * 1000 <= now) {
-                        Err(Refusal::Expired)
-                    } else {
-                        self.unwrap_one(row).await
-                    }
-                }
-            };
-            let mut audit = event(
-                p,
-                if outcome.is_ok() {
-                    Action::Release
-                } else {
-                    Action::Deny
-                },
-                Some(id),
-                row.map(|r| r.tenant_id.as_str()),
-            );
-            audit.reason = outcome.as_ref().err().map(|r| r.reason().to_owned());
-            audits.push(Write::Audit(audit));
-            decided.insert(id, outcome);
-        }
+        pending.sort_unstable();
+        pending.dedup();
+        let mut others = Vec::new();
         let malformed = key_ids.iter().filter(|id| !input::is_key_id(id)).count();
         if malformed > 0 {
             let mut audit = event(p, Action::Deny, None, None);
             audit.reason = Some(Refusal::Malformed.reason().to_owned());
             audit.detail = Some(serde_json::json!({ "count": malformed }).to_string());
-            audits.push(Write::Audit(audit));
+            others.push(Write::Audit(audit));
         }
-        self.store.write(audits).await?;
+        let mut decided: HashMap<String, Result<Zeroizing<String>, Refusal>> = HashMap::new();
+        for last in [false, true] {
+            let round = self
+                .release(
+                    p,
+                    std::mem::take(&mut pending),
+                    last,
+                    std::mem::take(&mut others),
+                )
+                .await?;
+            decided.extend(round.outcomes);
+            if round.deferred.is_empty() {
+                break;
+            }
+            for version in &round.missing_versions {
+                self.master.with_version(*version, &self.store).await;
+            }
+            pending = round.deferred;
+        }
         Ok(key_ids
             .iter()
             .map(|id| match decided.get(id.as_str()) {
@@ -444,18 +431,43 @@ impl Broker {
             .collect())
     }
 
-    async fn unwrap_one(
+    /// One round of an unwrap: has the writer decide on `ids` (with the master keys loaded now)
+    /// and commit the records of its decisions together with `others`. In the `last` round, a
+    /// key whose master key version is missing is refused rather than left undecided.
+    async fn release(
         &self,
-        row: &crate::store::UnwrapRow,
-    ) -> Result<Zeroizing<String>, Refusal> {
-        let version = u32::try_from(row.master_version).map_err(|_| Refusal::Integrity)?;
-        let ring = self.master.with_version(version, &self.store).await;
-        match ring.unwrap(version, &row.tenant_id, &row.key_id, &row.wrapped) {
-            Ok(key) => Ok(Zeroizing::new(URL_SAFE_NO_PAD.encode(key.as_ref()))),
-            Err(e) => {
-                tracing::error!(target: "admin", key_id = %row.key_id, error = %e, "a stored key cannot be unwrapped");
-                Err(Refusal::Integrity)
-            }
+        p: &Principal,
+        ids: Vec<String>,
+        last: bool,
+        mut ops: Vec<Write>,
+    ) -> Result<Decisions, BrokerError> {
+        let slot: Arc<Mutex<Option<Decisions>>> = Arc::default();
+        let asked = !ids.is_empty();
+        if asked {
+            let ring = self.master.ring();
+            let (caller, wanted, decisions) = (p.clone(), ids.clone(), slot.clone());
+            let decide = move |rows: Vec<UnwrapRow>| {
+                let (made, records) = decide(&caller, &wanted, &rows, &ring, now_ms(), last);
+                // The writer may run this again if its batch failed: the last run counts.
+                *decisions.lock().unwrap_or_else(|e| e.into_inner()) = Some(made);
+                records
+            };
+            ops.push(Write::Release(Release {
+                ids,
+                username: p.username.to_lowercase(),
+                decide: Box::new(decide),
+            }));
+        }
+        if ops.is_empty() {
+            return Ok(Decisions::default());
+        }
+        self.store.write(ops).await?;
+        let made = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+        match made {
+            Some(made) => Ok(made),
+            None if !asked => Ok(Decisions::default()),
+            // The writer acknowledges a release only after running its decision.
+            None => Err(BrokerError::Store(StoreError::WriterStopped)),
         }
     }
 
@@ -619,6 +631,99 @@ impl Broker {
     pub fn store(&self) -> &Store {
         &self.store
     }
+}
+
+/// What one round of an unwrap decided.
+#[derive(Debug, Default)]
+struct Decisions {
+    /// Key id -> the key released, or why not.
+    outcomes: Vec<(String, Result<Zeroizing<String>, Refusal>)>,
+    /// Keys left undecided: their master key version is not in the file loaded.
+    deferred: Vec<String>,
+    /// Those versions.
+    missing_versions: Vec<u32>,
+}
+
+/// Decides, for `p`, each of `ids` given the `rows` read of them at `now` (Unix milliseconds),
+/// unwrapping with `ring` what is released; returns the decisions and their audit records.
+/// This is the broker's rule (see the module's documentation), applied in the store's writer.
+fn decide(
+    p: &Principal,
+    ids: &[String],
+    rows: &[UnwrapRow],
+    ring: &Keyring,
+    now: i64,
+    last: bool,
+) -> (Decisions, Vec<Event>) {
+    let rows: HashMap<&str, &UnwrapRow> = rows.iter().map(|r| (r.key_id.as_str(), r)).collect();
+    let mut made = Decisions::default();
+    let mut records = Vec::with_capacity(ids.len());
+    for id in ids {
+        let row = rows.get(id.as_str()).copied();
+        let outcome = match row {
+            None => Err(Refusal::Unknown),
+            Some(row) => {
+                let may = is_owner(p, &row.tenant_id, &row.owner_oid)
+                    || row.named != 0
+                    || (row.whole_tenant != 0 && row.tenant_id == p.tenant_id);
+                if !may {
+                    Err(Refusal::NotRecipient)
+                } else if row.revoked_at.is_some() {
+                    Err(Refusal::Revoked)
+                } else if row.expires_at.is_some_and(|t| t * 1000 <= now) {
+                    Err(Refusal::Expired)
+                } else {
+                    match unwrap_key(row, ring, last) {
+                        Unwrapping::Done(outcome) => outcome,
+                        Unwrapping::MissingVersion(version) => {
+                            made.deferred.push(id.clone());
+                            if !made.missing_versions.contains(&version) {
+                                made.missing_versions.push(version);
+                            }
+                            continue;
+                        }
+                    }
+                }
+            }
+        };
+        let action = if outcome.is_ok() {
+            Action::Release
+        } else {
+            Action::Deny
+        };
+        let mut audit = event(p, action, Some(id), row.map(|r| r.tenant_id.as_str()));
+        audit.at_ms = now;
+        audit.reason = outcome.as_ref().err().map(|r| r.reason().to_owned());
+        records.push(audit);
+        made.outcomes.push((id.clone(), outcome));
+    }
+    (made, records)
+}
+
+/// What became of unwrapping one stored key.
+enum Unwrapping {
+    /// Unwrapped, or refused for its integrity.
+    Done(Result<Zeroizing<String>, Refusal>),
+    /// Its master key version is not in the file loaded (and this is not the last round).
+    MissingVersion(u32),
+}
+
+fn unwrap_key(row: &UnwrapRow, ring: &Keyring, last: bool) -> Unwrapping {
+    let Ok(version) = u32::try_from(row.master_version) else {
+        return Unwrapping::Done(Err(Refusal::Integrity));
+    };
+    if !last && !ring.versions().any(|v| v == version) {
+        return Unwrapping::MissingVersion(version);
+    }
+    Unwrapping::Done(
+        match ring.unwrap(version, &row.tenant_id, &row.key_id, &row.wrapped) {
+            Ok(key) => Ok(Zeroizing::new(URL_SAFE_NO_PAD.encode(key.as_ref()))),
+            Err(e) => {
+                tracing::error!(target: "admin", key_id = %row.key_id, error = %e, "a stored key cannot be unwrapped");
+                Err(Refusal::Integrity)
+            }
+        },
+    )
 }
 
 fn decode_cursor(cursor: &str) -> Result<(i64, String), BrokerError> {

@@ -48,29 +48,6 @@ pub struct KeyRow {
     pub revoked_at: Option<i64>,
 }
 
-/// What an unwrap needs to know of a key, for one caller.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct UnwrapRow {
-    /// Its id.
-    pub key_id: String,
-    /// The owner's tenant.
-    pub tenant_id: String,
-    /// The owner's object id.
-    pub owner_oid: String,
-    /// 1 if everyone in the owner's tenant is a recipient.
-    pub whole_tenant: i64,
-    /// Unix seconds.
-    pub expires_at: Option<i64>,
-    /// Unix seconds.
-    pub revoked_at: Option<i64>,
-    /// The master key version that wrapped it.
-    pub master_version: i64,
-    /// The wrapped key.
-    pub wrapped: Vec<u8>,
-    /// 1 if the caller is a named recipient.
-    pub named: i64,
-}
-
 /// A change to a key's policy.
 #[derive(Debug, Clone)]
 pub struct PolicyChange {
@@ -94,37 +71,12 @@ const KEY_COLUMNS: &str = "key_id, tenant_id, owner_oid, owner_name, whole_tenan
 /// `ids` padded to the next power of two by repeating the last id, so the number of distinct
 /// statements each connection prepares stays small; `None` when there are no ids. Its length
 /// is the number of parameters to write in the statement, and it yields what to bind to them.
-fn padded<'a>(ids: &'a [&'a str]) -> Option<impl ExactSizeIterator<Item = &'a str>> {
+pub(super) fn padded<'a>(ids: &'a [&'a str]) -> Option<impl ExactSizeIterator<Item = &'a str>> {
     let last = *ids.last()?;
     Some((0..ids.len().next_power_of_two()).map(move |i| *ids.get(i).unwrap_or(&last)))
 }
 
 impl Store {
-    /// The keys among `ids` that exist, with whether `username` is a named recipient of each.
-    pub async fn keys_for_unwrap(
-        &self,
-        ids: &[&str],
-        username: &str,
-    ) -> Result<Vec<UnwrapRow>, StoreError> {
-        let Some(ids) = padded(ids) else {
-            return Ok(Vec::new());
-        };
-        let sql = format!(
-            "SELECT k.key_id, k.tenant_id, k.owner_oid, k.whole_tenant, k.expires_at, \
-             k.revoked_at, k.master_version, k.wrapped, \
-             CAST(CASE WHEN EXISTS (SELECT 1 FROM key_recipients r \
-                  WHERE r.key_id = k.key_id AND r.recipient = {}) THEN 1 ELSE 0 END AS BIGINT) AS named \
-             FROM data_keys k WHERE k.key_id IN ({})",
-            self.engine.params(1, 1),
-            self.engine.params(2, ids.len())
-        );
-        let query = sqlx::query_as::<_, UnwrapRow>(AssertSqlSafe(sql)).bind(username);
-        Ok(ids
-            .fold(query, |q, id| q.bind(id))
-            .fetch_all(&self.pool)
-            .await?)
-    }
-
     /// The key `key_id`, if it exists.
     pub async fn key(&self, key_id: &str) -> Result<Option<KeyRow>, StoreError> {
         let sql = format!("SELECT {KEY_COLUMNS} FROM data_keys WHERE key_id = $1");

@@ -9,13 +9,15 @@
 //!
 //! Every write of the key broker goes through one writer task per process ([`writer`]), which
 //! commits concurrent requests together and appends their audit records to the hash chain in the
-//! same transaction. The store enforces no policy: who may read or change what is decided by
+//! same transaction; it also reads the keys of unwraps, for all of them at once, inside the
+//! transaction that records their release ([`releases`]). The store enforces no policy: who may read or change what is decided by
 //! [`crate::broker`].
 
 mod audit;
 mod checkpoint;
 mod dictionary;
 mod keys;
+pub mod releases;
 pub mod writer;
 
 use std::str::FromStr;
@@ -29,7 +31,8 @@ use crate::config::{Database, PostgresUrl};
 
 pub use audit::{AuditFilter, UserStats};
 pub use dictionary::{DictionaryRow, NewDictionary};
-pub use keys::{KeyRow, NewKey, PolicyChange, UnwrapRow};
+pub use keys::{KeyRow, NewKey, PolicyChange};
+pub use releases::{Decide, Release, UnwrapRow};
 pub use writer::{Write, Written};
 
 /// Why the store could not be opened or queried.
@@ -252,7 +255,7 @@ async fn open_sqlite(path: &std::path::Path, connections: u32) -> Result<AnyPool
                 conn.execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                     PRAGMA wal_autocheckpoint = 10000;",
+                     PRAGMA wal_autocheckpoint = 10000; PRAGMA temp_store = MEMORY;",
                 )
                 .await?;
                 Ok(())

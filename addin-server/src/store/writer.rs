@@ -9,27 +9,36 @@
 //!
 //! The transaction starts by updating the chain's head row, which takes the write lock at once:
 //! on PostgreSQL it serialises the appends of every server sharing the database; on SQLite it
-//! avoids a read lock that would have to be upgraded. Inserting the records advances the head
-//! (a trigger), so a batch costs four round trips to the database: begin, lock the head, insert,
-//! commit. The writer has a connection of its own. If a batch fails, its writes are retried one
-//! request at a time, so one bad request cannot fail the others.
+//! avoids a read lock that would have to be upgraded. Unwraps come as [`Release`]s, whose keys
+//! are read next, for the whole batch in one statement ([`releases`]). Inserting the records
+//! advances the head (a trigger), so a batch costs five round trips to the database: begin, lock
+//! the head, read the releases' keys, insert, commit. The writer has a connection of its own
+//! (and, on SQLite, the only page cache that stays warm: another connection's commit empties a
+//! reader's). If a batch fails, its writes are retried one request at a time, so one bad request
+//! cannot fail the others.
+
+use std::borrow::Cow;
 
 use sqlx::{Any, AnyPool, AssertSqlSafe, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
 use super::dictionary::{self, NewDictionary};
 use super::keys::{self, NewKey, PolicyChange};
+use super::releases::{self, Release, UnwrapRow};
 use super::{Engine, StoreError};
 use crate::audit::{chain_hash, Event};
 
-/// The most writes committed in one transaction.
+/// The most writes committed in one transaction, a release counting as many as the keys it asks
+/// for (a request bigger than this is committed alone).
 pub const MAX_BATCH_OPS: usize = 512;
 
 /// One change to the key broker's tables.
 #[derive(Debug)]
 pub enum Write {
-    /// Record an event only (a release or a denial).
+    /// Record an event only (a denial of what is not a key id).
     Audit(Event),
+    /// Read keys and record what the broker decides of them (an unwrap).
+    Release(Release),
     /// Create a data key with its recipients, unless its master key version is retired.
     CreateKey {
         /// The key.
@@ -96,6 +105,22 @@ pub(super) struct Handle {
     pool: AnyPool,
 }
 
+impl Write {
+    /// What this write counts for towards [`MAX_BATCH_OPS`].
+    fn weight(&self) -> usize {
+        match self {
+            Write::Release(release) => release.ids.len().max(1),
+            _ => 1,
+        }
+    }
+}
+
+impl Job {
+    fn weight(&self) -> usize {
+        self.ops.iter().map(Write::weight).sum()
+    }
+}
+
 impl std::fmt::Debug for Job {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Job").field("ops", &self.ops.len()).finish()
@@ -130,12 +155,12 @@ impl Handle {
 
 async fn run(pool: AnyPool, engine: Engine, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
-        let mut count = first.ops.len();
+        let mut count = first.weight();
         let mut jobs = vec![first];
         while count < MAX_BATCH_OPS {
             match rx.try_recv() {
                 Ok(job) => {
-                    count += job.ops.len();
+                    count += job.weight();
                     jobs.push(job);
                 }
                 Err(_) => break,
@@ -180,11 +205,25 @@ async fn commit(
         hash,
         records: Vec::new(),
     };
+    let all_releases: Vec<&Release> = jobs
+        .iter()
+        .flat_map(|ops| ops.iter())
+        .filter_map(|op| match op {
+            Write::Release(release) => Some(release),
+            _ => None,
+        })
+        .collect();
+    let mut rows = if all_releases.is_empty() {
+        Vec::new()
+    } else {
+        releases::read(&mut tx, engine, &all_releases).await?
+    }
+    .into_iter();
     let mut results = Vec::with_capacity(jobs.len());
     for ops in jobs {
         let mut written = Vec::with_capacity(ops.len());
         for op in *ops {
-            written.push(apply(&mut tx, &mut chain, op).await?);
+            written.push(apply(&mut tx, &mut chain, op, &mut rows).await?);
         }
         results.push(written);
     }
@@ -202,16 +241,38 @@ struct Chain<'a> {
     hash: Vec<u8>,
     /// `(seq, event, prev_hash, hash)`, inserted together before the commit (no other write
     /// reads the audit log, so their place in the transaction does not matter).
-    records: Vec<(i64, &'a Event, Vec<u8>, Vec<u8>)>,
+    records: Vec<Record<'a>>,
+}
+
+/// A record to insert: `(seq, event, prev_hash, hash)`; the event is the write's own, or made
+/// by a release's decision.
+type Record<'a> = (i64, Cow<'a, Event>, Vec<u8>, Vec<u8>);
+
+impl<'a> Chain<'a> {
+    /// Appends `event` to the chain.
+    fn append(&mut self, event: Cow<'a, Event>) {
+        let seq = self.seq + 1;
+        let hash = chain_hash(seq, &event, &self.hash).to_vec();
+        let prev = std::mem::replace(&mut self.hash, hash.clone());
+        self.seq = seq;
+        self.records.push((seq, event, prev, hash));
+    }
 }
 
 async fn apply<'a>(
     tx: &mut Transaction<'static, Any>,
     chain: &mut Chain<'a>,
     op: &'a Write,
+    rows: &mut impl Iterator<Item = Vec<UnwrapRow>>,
 ) -> Result<Written, StoreError> {
     let (written, audit) = match op {
         Write::Audit(event) => (Written::Done, Some(event)),
+        Write::Release(release) => {
+            for event in (release.decide)(rows.next().unwrap_or_default()) {
+                chain.append(Cow::Owned(event));
+            }
+            (Written::Done, None)
+        }
         Write::CreateKey { key, audit } => (keys::insert(tx, key).await?, Some(audit)),
         Write::ChangePolicy { change, audit } => (keys::change(tx, change).await?, Some(audit)),
         Write::Revoke { key_id, at, audit } => (keys::revoke(tx, key_id, *at).await?, Some(audit)),
@@ -229,11 +290,7 @@ async fn apply<'a>(
         ),
     };
     if let (Written::Done, Some(event)) = (written, audit) {
-        let seq = chain.seq + 1;
-        let hash = chain_hash(seq, event, &chain.hash).to_vec();
-        let prev = std::mem::replace(&mut chain.hash, hash.clone());
-        chain.seq = seq;
-        chain.records.push((seq, event, prev, hash));
+        chain.append(Cow::Borrowed(event));
     }
     Ok(written)
 }
@@ -250,7 +307,7 @@ const RECORD_COLUMNS: usize = 12;
 async fn insert_records(
     tx: &mut Transaction<'static, Any>,
     engine: Engine,
-    records: &[(i64, &Event, Vec<u8>, Vec<u8>)],
+    records: &[Record<'_>],
 ) -> Result<(), StoreError> {
     for chunk in records.chunks(MAX_INSERT_ROWS) {
         let values: Vec<String> = (0..chunk.len())
