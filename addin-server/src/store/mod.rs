@@ -234,8 +234,8 @@ impl Store {
 /// before it is acknowledged, so neither a killed process nor a power cut loses it. Temporary
 /// storage is kept in memory: an insert that fires a trigger inside a transaction needs a
 /// statement journal, which SQLite otherwise creates, writes and deletes as a file for every
-/// batch of audit records (an open, an unlink and writes per commit, under load a tenth of the
-/// server's system calls). It holds only what one statement would undo, never committed data.
+/// batch of audit records (an open and an unlink per commit, and about a third of the server's
+/// file writes under load). It holds only what one statement would undo, never committed data.
 async fn open_sqlite(path: &std::path::Path, connections: u32) -> Result<AnyPool, StoreError> {
     let open_err = |source| StoreError::Open {
         location: path.display().to_string(),
