@@ -6,7 +6,8 @@
 //!
 //! - [`config`] reads and checks the `ADDIN_*` settings;
 //! - [`tls`] loads the certificate or generates a development one;
-//! - [`store`] opens and migrates the database (SQLite or PostgreSQL) and owns its one writer;
+//! - [`store`] opens and migrates the database (SQLite or PostgreSQL) and owns its one writer,
+//!   which also reads the keys of unwraps, in the transaction that records their release;
 //! - [`keyring`] holds the master key file, [`audit`] the audit log's hash chain;
 //! - [`manifest`] renders the Office manifests for this deployment, [`event_handler`] the Outlook
 //!   send-time script, and [`sign_in`] tells the fallback sign-in dialog the app registration;
@@ -17,9 +18,9 @@
 //!   JSON answers; [`layers`] adds the headers, limits and CORS around them;
 //! - [`serve`] binds, serves and shuts down gracefully.
 //!
-//! [`clock`] is the one source of "now", [`etag`] of the ETags of what is served whole. [`scan_command`] is the admin's `addin-server scan`,
-//! over the clients' own scanner; [`admin`] the `migrate`, `keys`, `dictionary` and
-//! `audit verify` subcommands.
+//! [`clock`] is the one source of "now", [`etag`] of the ETags of what is served whole.
+//! [`scan_command`] is the admin's `addin-server scan`, over the clients' own scanner; [`admin`]
+//! the `migrate`, `keys`, `dictionary` and `audit verify` subcommands.
 #![deny(missing_docs)]
 
 pub mod admin;

@@ -752,3 +752,164 @@ pub fn require_admin(p: &Principal) -> Result<(), BrokerError> {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn principal(tenant: &str, oid: &str) -> Principal {
+        Principal {
+            tenant_id: tenant.into(),
+            object_id: oid.into(),
+            username: format!("{oid}@example"),
+            display_name: String::new(),
+            roles: vec![],
+        }
+    }
+
+    /// A stored key of `ring` owned by ("t1", "owner"), for nobody else unless changed.
+    fn row(ring: &Keyring, id: &str) -> UnwrapRow {
+        let data_key = random_key().unwrap();
+        let (version, wrapped) = ring.wrap("t1", id, &data_key).unwrap();
+        UnwrapRow {
+            key_id: id.into(),
+            tenant_id: "t1".into(),
+            owner_oid: "owner".into(),
+            whole_tenant: 0,
+            expires_at: None,
+            revoked_at: None,
+            master_version: i64::from(version),
+            wrapped,
+            named: 0,
+        }
+    }
+
+    fn codes(made: &Decisions) -> Vec<(&str, &str)> {
+        made.outcomes
+            .iter()
+            .map(|(id, o)| {
+                (
+                    id.as_str(),
+                    o.as_ref().map_or_else(|r| r.answer().code, |_| "key"),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_rule_is_applied_and_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ring, _) = Keyring::open_or_create(&dir.path().join("master.key")).unwrap();
+        let now = 1_000_000_000_000;
+        let named = UnwrapRow {
+            named: 1,
+            ..row(&ring, "named")
+        };
+        let org = UnwrapRow {
+            whole_tenant: 1,
+            ..row(&ring, "org")
+        };
+        let revoked = UnwrapRow {
+            revoked_at: Some(1),
+            ..named.clone()
+        };
+        let revoked = UnwrapRow {
+            key_id: "revoked".into(),
+            ..revoked
+        };
+        let expired = UnwrapRow {
+            expires_at: Some(now / 1000),
+            ..named.clone()
+        };
+        let expired = UnwrapRow {
+            key_id: "expired".into(),
+            ..expired
+        };
+        let other = row(&ring, "other");
+        let rows = vec![named, org, revoked, expired, other];
+        let ids: Vec<String> = ["named", "org", "revoked", "expired", "other", "absent"]
+            .map(String::from)
+            .into();
+        // In another tenant: the whole-organisation key is not for this caller.
+        let (made, records) = decide(&principal("t2", "bob"), &ids, &rows, &ring, now, false);
+        assert_eq!(
+            codes(&made),
+            [
+                ("named", "key"),
+                ("org", "not_found"),
+                ("revoked", "revoked"),
+                ("expired", "expired"),
+                ("other", "not_found"),
+                ("absent", "not_found"),
+            ]
+        );
+        assert!(made.deferred.is_empty());
+        let actions: Vec<_> = records
+            .iter()
+            .map(|r| (r.action, r.reason.as_deref()))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                (Action::Release, None),
+                (Action::Deny, Some("not a recipient")),
+                (Action::Deny, Some("revoked")),
+                (Action::Deny, Some("expired")),
+                (Action::Deny, Some("not a recipient")),
+                (Action::Deny, Some("no such key")),
+            ]
+        );
+        assert!(records.iter().all(|r| r.at_ms == now));
+        // In the owner's tenant, the whole-organisation key is released; the owner has all
+        // that are neither revoked nor expired.
+        let (made, _) = decide(
+            &principal("t1", "carol"),
+            &ids[1..2],
+            &rows,
+            &ring,
+            now,
+            false,
+        );
+        assert_eq!(codes(&made), [("org", "key")]);
+        let (made, _) = decide(&principal("t1", "owner"), &ids, &rows, &ring, now, false);
+        assert_eq!(
+            codes(&made).iter().map(|(_, c)| *c).collect::<Vec<_>>(),
+            ["key", "key", "revoked", "expired", "key", "not_found"]
+        );
+    }
+
+    #[test]
+    fn a_missing_master_key_version_is_deferred_once_then_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ring, _) = Keyring::open_or_create(&dir.path().join("master.key")).unwrap();
+        let owner = principal("t1", "owner");
+        let unknown = UnwrapRow {
+            master_version: 7,
+            ..row(&ring, "k")
+        };
+        let ids = vec!["k".to_owned()];
+        let (made, records) = decide(
+            &owner,
+            &ids,
+            std::slice::from_ref(&unknown),
+            &ring,
+            0,
+            false,
+        );
+        assert!(
+            made.outcomes.is_empty() && records.is_empty(),
+            "nothing decided, nothing recorded"
+        );
+        assert_eq!(
+            (made.deferred, made.missing_versions),
+            (ids.clone(), vec![7])
+        );
+        let (made, records) = decide(&owner, &ids, &[unknown], &ring, 0, true);
+        assert_eq!(codes(&made), [("k", "integrity")]);
+        assert_eq!(
+            records[0].reason.as_deref(),
+            Some(Refusal::Integrity.reason())
+        );
+    }
+}
