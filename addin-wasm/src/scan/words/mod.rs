@@ -14,12 +14,16 @@
 //! where the text is ASCII, the [starts] of all tokens in eight bytes are found at once, and
 //! each is tested against a filter of the entries' first bytes; only the few that pass are
 //! tokenized and looked up. Phrases often start with everyday words ("budget", "projet"), so
-//! a token that starts phrases is followed up only when the three bytes after it are, by a
-//! filter of 256 bits, the start of how one of its phrases goes on.
+//! a token that starts phrases is followed up only when the bytes after it (up to eight) are,
+//! by a [filter](follow) shared by all first tokens, the start of how one of its phrases goes
+//! on. The first-token table is an open-addressing table of packed keys ([`short_table`]),
+//! and where a token starts in an ASCII chunk its end is read from the same chunk's masks.
 //!
 //! Matches are exactly those of a whole-word search in the folded text (see
 //! [`boundary`](super::boundary)); the property tests compare the two.
 
+mod follow;
+mod short_table;
 mod starts;
 mod tokens;
 
@@ -34,20 +38,26 @@ use super::boundary::is_whole_word;
 use super::Hit;
 use crate::ascii;
 use crate::fold::Folded;
+use follow::{FollowFilter, Tail};
+use short_table::ShortTable;
 use starts::StartFilter;
 use tokens::{tokens, tokens_from, word_end};
 
 /// Whole-word entries (word and phrase) that fold, indexed by their first token.
 #[derive(Debug, Clone)]
 pub(crate) struct WordIndex {
-    /// First token of at most [`SHORT`] bytes, packed by [`short_key`] -> what starts with it.
-    by_short_first: HashMap<u128, Starts, FxBuildHasher>,
-    /// Longer first token -> what starts with it.
-    by_long_first: HashMap<Box<str>, Starts, FxBuildHasher>,
+    /// What starts with each first token, by the token's number.
+    starts: Vec<Starts>,
+    /// First token of at most [`SHORT`] bytes, packed by [`short_key`] -> its number.
+    by_short_first: ShortTable,
+    /// Longer first token -> its number.
+    by_long_first: HashMap<Box<str>, u32, FxBuildHasher>,
     /// Entries of two tokens or more, by their whole folded pattern.
     sequences: HashMap<Box<str>, u32, FxBuildHasher>,
     /// Rejects most tokens before they are looked up.
     filter: StartFilter,
+    /// Rejects most first tokens of longer entries before the entries are looked up.
+    follow: FollowFilter,
 }
 
 /// What starts with one token.
@@ -57,49 +67,9 @@ struct Starts {
     word: Option<u32>,
     /// The token counts of the longer entries that start with it (bit `n` for `n` tokens).
     sequence_lengths: u64,
-    /// How the longer entries go on after this token.
-    next: NextBytes,
-}
-
-/// A filter of the three bytes that follow a first token in its longer entries (a space and
-/// the start of the next word, usually): one bit of 256 per three bytes, so that a token
-/// followed by something no entry has is not followed up. Entries with fewer than three bytes
-/// after their first token pass whatever follows.
-#[derive(Debug, Clone, Default)]
-struct NextBytes {
-    bits: [u64; 4],
-    any: bool,
-}
-
-impl NextBytes {
-    /// The bit of three bytes.
-    fn bit(bytes: &[u8]) -> usize {
-        let key = u32::from(bytes[0]) | u32::from(bytes[1]) << 8 | u32::from(bytes[2]) << 16;
-        (key.wrapping_mul(0x9e37_79b1) >> 24) as usize
-    }
-
-    /// Adds what follows the first token in an entry.
-    fn add(&mut self, after: &[u8]) {
-        if after.len() < 3 {
-            self.any = true;
-        } else {
-            let bit = Self::bit(after);
-            self.bits[bit / 64] |= 1 << (bit % 64);
-        }
-    }
-
-    /// Whether an entry may go on with the text that follows a token there.
-    #[inline]
-    fn may_follow(&self, after: &[u8]) -> bool {
-        if self.any {
-            return true;
-        }
-        if after.len() < 3 {
-            return false;
-        }
-        let bit = Self::bit(after);
-        self.bits[bit / 64] & (1 << (bit % 64)) != 0
-    }
+    /// How many bytes after this token the [`FollowFilter`] tests: as many as its longer
+    /// entries all have, at most [`follow::TESTED`].
+    tested: u8,
 }
 
 /// The most tokens in one entry.
@@ -145,10 +115,13 @@ impl WordIndex {
     /// Indexes `(folded pattern, entry)` pairs; `None` when there are none. Patterns of more
     /// than [`MAX_TOKENS`] tokens are left out (compiling refuses them first).
     pub(crate) fn new(entries: impl IntoIterator<Item = (String, u32)>) -> Option<WordIndex> {
-        let mut by_short_first: HashMap<u128, Starts, FxBuildHasher> = HashMap::default();
-        let mut by_long_first: HashMap<Box<str>, Starts, FxBuildHasher> = HashMap::default();
+        let mut by_short_first: HashMap<u128, u32, FxBuildHasher> = HashMap::default();
+        let mut by_long_first: HashMap<Box<str>, u32, FxBuildHasher> = HashMap::default();
         let mut first_tokens: Vec<Box<str>> = Vec::new();
+        let mut starts: Vec<Starts> = Vec::new();
         let mut sequences: HashMap<Box<str>, u32, FxBuildHasher> = HashMap::default();
+        // (first token's number, what follows it) of each longer entry, for the filter.
+        let mut follows: Vec<(u32, Tail)> = Vec::new();
         for (pattern, entry) in entries {
             let mut pattern_tokens = tokens(&pattern);
             let Some(first) = pattern_tokens.next() else {
@@ -162,19 +135,29 @@ impl WordIndex {
             // A first token seen for the first time also goes into the start filter.
             let mut first_seen = || {
                 first_tokens.push(token.into());
-                Starts::default()
+                starts.push(Starts::default());
+                (starts.len() - 1) as u32
             };
-            let starts = match short_key(pattern.as_bytes(), first.clone()) {
-                Some(key) => by_short_first.entry(key).or_insert_with(&mut first_seen),
-                None => by_long_first
+            let number = match short_key(pattern.as_bytes(), first.clone()) {
+                Some(key) => *by_short_first.entry(key).or_insert_with(&mut first_seen),
+                None => *by_long_first
                     .entry(token.into())
                     .or_insert_with(&mut first_seen),
             };
+            let Some(these) = starts.get_mut(number as usize) else {
+                continue;
+            };
             if count == 1 {
-                starts.word = Some(entry);
+                these.word = Some(entry);
             } else {
-                starts.sequence_lengths |= 1 << count;
-                starts.next.add(&pattern.as_bytes()[first.end..]);
+                these.sequence_lengths |= 1 << count;
+                let tail = Tail::of(&pattern.as_bytes()[first.end..]);
+                // Zero until the token's first longer entry (whose tail has a byte at least).
+                these.tested = match these.tested {
+                    0 => tail.len(),
+                    tested => tested.min(tail.len()),
+                };
+                follows.push((number, tail));
                 sequences.insert(pattern.into_boxed_str(), entry);
             }
         }
@@ -182,11 +165,19 @@ impl WordIndex {
             return None;
         }
         let filter = StartFilter::new(first_tokens.iter().map(|k| &**k));
+        let mut follow = FollowFilter::with_capacity(follows.len());
+        for (number, tail) in &follows {
+            if let Some(these) = starts.get(*number as usize) {
+                follow.add(*number, tail, these.tested);
+            }
+        }
         Some(WordIndex {
-            by_short_first,
+            starts,
+            by_short_first: ShortTable::new(by_short_first.into_iter()),
             by_long_first,
             sequences,
             filter,
+            follow,
         })
     }
 
@@ -226,12 +217,24 @@ impl WordIndex {
                 if firsts.others != 0 {
                     starts |= !(words | ascii::equal_to(chunk, b' ')) & ascii::HIGH_BITS;
                 }
+                // Bytes that end a word: where a word that starts in this chunk ends, unless it
+                // goes on past the chunk.
+                let enders = !words & ascii::HIGH_BITS;
                 while starts != 0 {
-                    let start = at + ascii::first_marked(starts);
+                    let offset = ascii::first_marked(starts);
+                    let start = at + offset;
                     if self.filter.may_start(bytes, start) {
-                        if let Some(token) = tokens_from(text, start).next() {
-                            self.look_up(text, token, &mut found);
-                        }
+                        let start_bit = 0x80u64 << (8 * offset);
+                        let end = if words & start_bit == 0 {
+                            // A character that is a token alone.
+                            start + 1
+                        } else {
+                            match enders & (u64::MAX << (8 * offset)) {
+                                0 => word_end(text, at + 8),
+                                after => at + ascii::first_marked(after),
+                            }
+                        };
+                        self.look_up(text, start..end, &mut found);
                     }
                     starts &= starts - 1;
                 }
@@ -263,7 +266,9 @@ impl WordIndex {
         }
         for token in tokens_from(text, start) {
             let end = token.end;
-            self.look_up(text, token, found);
+            if self.filter.may_start(text.as_bytes(), token.start) {
+                self.look_up(text, token, found);
+            }
             if end >= until {
                 return end;
             }
@@ -274,17 +279,22 @@ impl WordIndex {
     /// Reports the entries that start with `token`.
     #[inline]
     fn look_up(&self, text: &str, token: Range<usize>, found: &mut impl FnMut(u32, Range<usize>)) {
-        let starts = match short_key(text.as_bytes(), token.clone()) {
-            Some(key) => self.by_short_first.get(&key),
-            None => self.by_long_first.get(&text[token.clone()]),
+        let number = match short_key(text.as_bytes(), token.clone()) {
+            Some(key) => self.by_short_first.get(key),
+            None => self.by_long_first.get(&text[token.clone()]).copied(),
         };
-        let Some(starts) = starts else {
+        let Some((number, starts)) = number.and_then(|n| Some((n, self.starts.get(n as usize)?)))
+        else {
             return;
         };
         if let Some(entry) = starts.word {
             found(entry, token.clone());
         }
-        if starts.sequence_lengths == 0 || !starts.next.may_follow(&text.as_bytes()[token.end..]) {
+        if starts.sequence_lengths == 0
+            || !self
+                .follow
+                .may_follow(number, starts.tested, &text.as_bytes()[token.end..])
+        {
             return;
         }
         // Try each length of sequence that starts with this token, longest last.
