@@ -110,9 +110,13 @@ impl<'a> Folded<'a> {
                 utf16 += run as u32;
                 byte += run;
                 extend = true;
-                continue;
+                // The run ends at the end of the text or at a character it does not fold,
+                // which is folded here (a second `ascii_run` would stop at it at once).
+                if byte >= bytes.len() {
+                    break;
+                }
             }
-            let Some(c) = original[byte..].chars().next() else {
+            let Some(c) = char_at(original, byte) else {
                 break;
             };
             let start = Segment {
@@ -283,6 +287,20 @@ fn ascii_run(bytes: &[u8], from: usize, after_space: bool, out: &mut Vec<u8>) ->
     at - from
 }
 
+/// The character that starts at byte `at` of `text` (a character boundary). Two-byte characters
+/// (the accented letters of European languages) are decoded here, without the general decoder.
+#[inline]
+fn char_at(text: &str, at: usize) -> Option<char> {
+    let bytes = text.as_bytes();
+    if let (Some(&lead), Some(&next)) = (bytes.get(at), bytes.get(at + 1)) {
+        // In a `&str`, a lead byte 110xxxxx is followed by one continuation byte.
+        if lead & 0xe0 == 0xc0 {
+            return char::from_u32(u32::from(lead & 0x1f) << 6 | u32::from(next & 0x3f));
+        }
+    }
+    text.get(at..)?.chars().next()
+}
+
 /// The sixteen-byte step of [`ascii_run`] with WebAssembly's 128-bit SIMD, one lane per byte:
 /// the same tests as its eight-byte words, in half the steps. Folds from `*at` while sixteen
 /// bytes remain and all fold to one byte each; returns where the run ends when a byte stops it,
@@ -317,8 +335,10 @@ fn ascii_run_16(
         folded_bytes[..8].copy_from_slice(&u64x2_extract_lane::<0>(folded).to_le_bytes());
         folded_bytes[8..].copy_from_slice(&u64x2_extract_lane::<1>(folded).to_le_bytes());
         if stops != 0 {
+            // Written whole and cut, as in the eight-byte step.
             let kept = stops.trailing_zeros() as usize;
-            out.extend_from_slice(&folded_bytes[..kept]);
+            out.extend_from_slice(&folded_bytes);
+            out.truncate(out.len() - (16 - kept));
             return Some(*at + kept);
         }
         out.extend_from_slice(&folded_bytes);
@@ -529,6 +549,22 @@ mod tests {
                 text[..byte].encode_utf16().count(),
                 "byte {byte}"
             );
+        }
+    }
+
+    #[test]
+    fn char_at_decodes_like_the_general_decoder() {
+        // Every character of one to four bytes, alone and between neighbours.
+        for code in (0..0x800).chain((0x800..0x11_0000).step_by(97)) {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            for text in [c.to_string(), format!("a{c}é"), format!("é{c}")] {
+                for (at, expected) in text.char_indices() {
+                    assert_eq!(char_at(&text, at), Some(expected), "{text:?} at {at}");
+                }
+                assert_eq!(char_at(&text, text.len()), None);
+            }
         }
     }
 

@@ -317,3 +317,82 @@ impl WordIndex {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every occurrence of each pattern in `text` that stands as whole words, overlapping
+    /// ones included.
+    fn naive(patterns: &[String], text: &str) -> Vec<(u32, Range<usize>)> {
+        let mut found = Vec::new();
+        for (entry, p) in patterns.iter().enumerate() {
+            for (at, _) in text.char_indices() {
+                if text[at..].starts_with(p.as_str()) && is_whole_word(text, at..at + p.len()) {
+                    found.push((entry as u32, at..at + p.len()));
+                }
+            }
+        }
+        found.sort_by_key(|(e, r)| (r.start, r.end, *e));
+        found
+    }
+
+    #[test]
+    fn many_phrases_behind_shared_first_tokens_are_all_found() {
+        // First tokens of one to twenty bytes, each starting phrases whose next words share
+        // their first bytes and have from one byte to many after the first token.
+        let firsts = [
+            "a",
+            "to",
+            "the",
+            "plan",
+            "budget",
+            "ab_cd_ef_gh_ij_klmn",
+            "x1",
+        ];
+        let nexts = [
+            "b",
+            "be",
+            "bet",
+            "beta",
+            "betas",
+            "betamax",
+            "betamaxes",
+            "b-c",
+            "l'eq",
+        ];
+        let mut patterns: Vec<String> = Vec::new();
+        for f in firsts {
+            patterns.push(f.to_owned());
+            for n in nexts {
+                patterns.push(format!("{f} {n}"));
+                patterns.push(format!("{f} {n} z"));
+            }
+        }
+        let index = WordIndex::new(patterns.iter().cloned().zip(0..)).unwrap();
+        // Texts with the phrases, their prefixes and near misses, in every order.
+        let mut words: Vec<&str> = firsts.to_vec();
+        words.extend(nexts);
+        words.extend(["bet,", "betam", "z", "zz", "plans", "(a)", "été"]);
+        let mut text = String::new();
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..6_000 {
+            // xorshift: words in an order that varies without a period.
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push_str(words[(state % words.len() as u64) as usize]);
+            text.push(if state % 23 == 0 { '-' } else { ' ' });
+        }
+        let mut found = Vec::new();
+        index.find_in(&text, 0, |entry, range| found.push((entry, range)));
+        found.sort_by_key(|(e, r)| (r.start, r.end, *e));
+        let expected = naive(&patterns, &text);
+        let phrases = expected
+            .iter()
+            .filter(|(_, r)| text[r.clone()].contains(" "))
+            .count();
+        assert!(phrases > 300, "{phrases} phrases expected");
+        assert_eq!(found, expected);
+    }
+}
