@@ -11,7 +11,8 @@
 //! takes seconds, and the cost of a scan does not grow with the number of entries.
 //!
 //! Most words of a mail start no entry, and most are rejected before they are even cut out:
-//! where the text is ASCII, the [starts] of all tokens in eight bytes are found at once, and
+//! where the text is ASCII, the [starts] of all tokens in eight bytes (sixteen with
+//! WebAssembly's 128-bit SIMD, one loop for both: [`ChunkMasks`]) are found at once, and
 //! each is tested against a filter of the entries' first bytes; only the few that pass are
 //! tokenized and looked up. Phrases often start with everyday words ("budget", "projet"), so
 //! a token that starts phrases is followed up only when the bytes after it (up to eight) are,
@@ -70,6 +71,49 @@ struct Starts {
     /// How many bytes after this token the [`FollowFilter`] tests: as many as its longer
     /// entries all have, at most [`follow::TESTED`].
     tested: u8,
+}
+
+/// The byte classes of an all-ASCII chunk of folded text, one mark per byte: the high bit of
+/// each byte for eight-byte words (`STRIDE` 8, as [`ascii`] marks them), or bit `i` for byte
+/// `i` of a sixteen-byte SIMD vector (`STRIDE` 1).
+#[derive(Clone, Copy)]
+struct ChunkMasks {
+    /// `a` to `z` and `_`.
+    letters: u64,
+    digits: u64,
+    /// Spaces; only needed (and only set) when some first token starts with an ASCII
+    /// character that is neither a letter nor a digit.
+    spaces: u64,
+}
+
+/// The [`ChunkMasks`] of the sixteen bytes at `bytes[at..]`, or `None` when fewer remain or one
+/// of them is not ASCII. WebAssembly's 128-bit SIMD tests all sixteen at once.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn ascii_chunk_16(bytes: &[u8], at: usize, spaces: bool) -> Option<ChunkMasks> {
+    use core::arch::wasm32::*;
+    let chunk = bytes.get(at..at + 16)?;
+    let (low, high) = chunk.split_at(8);
+    let v = u64x2(
+        u64::from_le_bytes(low.try_into().ok()?),
+        u64::from_le_bytes(high.try_into().ok()?),
+    );
+    if u8x16_bitmask(v) != 0 {
+        return None;
+    }
+    // Unsigned "x - low < count" tests a range in one comparison.
+    let in_range =
+        |low: u8, high: u8| u8x16_lt(u8x16_sub(v, u8x16_splat(low)), u8x16_splat(high - low + 1));
+    let letters = v128_or(in_range(b'a', b'z'), u8x16_eq(v, u8x16_splat(b'_')));
+    Some(ChunkMasks {
+        letters: u64::from(u8x16_bitmask(letters)),
+        digits: u64::from(u8x16_bitmask(in_range(b'0', b'9'))),
+        spaces: if spaces {
+            u64::from(u8x16_bitmask(u8x16_eq(v, u8x16_splat(b' '))))
+        } else {
+            0
+        },
+    })
 }
 
 /// The most tokens in one entry.
@@ -202,43 +246,26 @@ impl WordIndex {
         let mut at = from;
         // Whether the byte before `at` is an ASCII word character whose word goes on at `at`.
         let mut in_word = false;
+        let firsts = &self.filter.first_bytes;
         while let Some(chunk) = ascii::word_at(bytes, at) {
+            // Sixteen bytes at a time where WebAssembly has 128-bit SIMD, else eight.
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            if let Some(masks) = ascii_chunk_16(bytes, at, firsts.others != 0) {
+                in_word = self.look_up_chunk::<1, 16>(text, at, in_word, masks, &mut found);
+                at += 16;
+                continue;
+            }
             if chunk & ascii::HIGH_BITS == 0 {
-                // All ASCII: test every token that starts in these eight bytes with a byte
-                // that some first token starts with. Folded text has no capital letters, and
-                // its only whitespace is the space.
-                let letters = ascii::in_range(chunk, b'a', b'z') | ascii::equal_to(chunk, b'_');
-                let digits = ascii::in_range(chunk, b'0', b'9');
-                let words = letters | digits;
-                let word_starts = words & !((words << 8) | u64::from(in_word) << 7);
-                let firsts = &self.filter.first_bytes;
-                let mut starts =
-                    word_starts & ((letters & firsts.letters) | (digits & firsts.digits));
-                if firsts.others != 0 {
-                    starts |= !(words | ascii::equal_to(chunk, b' ')) & ascii::HIGH_BITS;
-                }
-                // Bytes that end a word: where a word that starts in this chunk ends, unless it
-                // goes on past the chunk.
-                let enders = !words & ascii::HIGH_BITS;
-                while starts != 0 {
-                    let offset = ascii::first_marked(starts);
-                    let start = at + offset;
-                    if self.filter.may_start(bytes, start) {
-                        let start_bit = 0x80u64 << (8 * offset);
-                        let end = if words & start_bit == 0 {
-                            // A character that is a token alone.
-                            start + 1
-                        } else {
-                            match enders & (u64::MAX << (8 * offset)) {
-                                0 => word_end(text, at + 8),
-                                after => at + ascii::first_marked(after),
-                            }
-                        };
-                        self.look_up(text, start..end, &mut found);
-                    }
-                    starts &= starts - 1;
-                }
-                in_word = words >> 63 != 0;
+                let masks = ChunkMasks {
+                    letters: ascii::in_range(chunk, b'a', b'z') | ascii::equal_to(chunk, b'_'),
+                    digits: ascii::in_range(chunk, b'0', b'9'),
+                    spaces: if firsts.others != 0 {
+                        ascii::equal_to(chunk, b' ')
+                    } else {
+                        0
+                    },
+                };
+                in_word = self.look_up_chunk::<8, 8>(text, at, in_word, masks, &mut found);
                 at += 8;
             } else {
                 // Some non-ASCII character: token by token past these eight bytes.
@@ -247,6 +274,65 @@ impl WordIndex {
             }
         }
         self.look_up_each(text, at, in_word, text.len(), &mut found);
+    }
+
+    /// Looks up every token that starts in the all-ASCII chunk of `WIDTH` bytes at `at` with a
+    /// byte that some first token starts with, given the chunk's masks (`STRIDE` bits per byte,
+    /// see [`ChunkMasks`]); `in_word` says whether a word goes on into the chunk. Returns whether
+    /// one goes on past it. Folded text has no capital letters, and its only whitespace is the
+    /// space.
+    #[inline(always)]
+    fn look_up_chunk<const STRIDE: u32, const WIDTH: usize>(
+        &self,
+        text: &str,
+        at: usize,
+        in_word: bool,
+        masks: ChunkMasks,
+        found: &mut impl FnMut(u32, Range<usize>),
+    ) -> bool {
+        // The mark of byte 0, and the marks of all bytes.
+        let mark: u64 = if STRIDE == 8 { 0x80 } else { 1 };
+        let all = if STRIDE == 8 {
+            ascii::HIGH_BITS
+        } else {
+            (1 << WIDTH) - 1
+        };
+        let offset_of = |mask: u64| (mask.trailing_zeros() / STRIDE) as usize;
+        let ChunkMasks {
+            letters,
+            digits,
+            spaces,
+        } = masks;
+        let words = letters | digits;
+        let word_starts = words & !((words << STRIDE) | (u64::from(in_word) * mark));
+        let firsts = &self.filter.first_bytes;
+        let mut starts = word_starts & ((letters & firsts.letters) | (digits & firsts.digits));
+        if firsts.others != 0 {
+            starts |= !(words | spaces) & all;
+        }
+        // Bytes that end a word: where a word that starts in this chunk ends, unless it goes on
+        // past the chunk.
+        let enders = !words & all;
+        let bytes = text.as_bytes();
+        while starts != 0 {
+            let offset = offset_of(starts);
+            let start = at + offset;
+            if self.filter.may_start(bytes, start) {
+                let shift = STRIDE * offset as u32;
+                let end = if words & (mark << shift) == 0 {
+                    // A character that is a token alone.
+                    start + 1
+                } else {
+                    match enders & (u64::MAX << shift) {
+                        0 => word_end(text, at + WIDTH),
+                        after => at + offset_of(after),
+                    }
+                };
+                self.look_up(text, start..end, found);
+            }
+            starts &= starts - 1;
+        }
+        words & (mark << (STRIDE * (WIDTH as u32 - 1))) != 0
     }
 
     /// Looks every token up from `at` until one ends at or after `until`, and returns where the

@@ -1,0 +1,118 @@
+//! The word index in WebAssembly, where its ASCII loop takes sixteen bytes at a time with
+//! 128-bit SIMD (native builds and the wasm2js build use eight-byte words): word and phrase
+//! findings checked against a plain substring search on many texts that put word starts, word
+//! ends, digits, punctuation and non-ASCII characters at every position of the sixteen.
+//!
+//! `scripts/test.sh` runs it with the other wasm-bindgen tests, in node and in Chromium.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support {
+    pub(crate) mod whole_words;
+}
+
+use addin_wasm::scan::Scanner;
+use serde_json::json;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// Entries that start with a letter, a digit and a punctuation mark (each switches on another
+/// part of the loop), single words and phrases, one longer than a chunk.
+const PATTERNS: [&str; 11] = [
+    "orion",
+    "projet orion",
+    "projet",
+    "c++",
+    "7",
+    "x y",
+    "a_b",
+    "l'equipe",
+    "budget previsionnel annuel",
+    "e",
+    "日本",
+];
+
+/// Pieces of text: the patterns' words and near misses, separators, and characters that end
+/// the sixteen-byte loop.
+const PIECES: [&str; 26] = [
+    "orion",
+    "orions",
+    "projet",
+    "PROJET",
+    "c",
+    "++",
+    "7",
+    "77",
+    "x",
+    "y",
+    "a_b",
+    "l'équipe",
+    "budget",
+    "prévisionnel",
+    "annuel",
+    "e",
+    "é",
+    "日本",
+    " ",
+    " ",
+    ",",
+    "-",
+    "_",
+    "\r\n",
+    "Projet  Orion",
+    "budget previsionnel annuel",
+];
+
+#[wasm_bindgen_test]
+fn finds_what_a_plain_substring_search_finds() {
+    const {
+        assert!(
+            cfg!(target_feature = "simd128"),
+            "built without SIMD: the sixteen-byte loop is not under test"
+        )
+    };
+    let entries: Vec<_> = PATTERNS
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let kind = if p.contains(' ') { "phrase" } else { "word" };
+            json!({ "id": format!("e{i}"), "pattern": p, "kind": kind, "category": "c" })
+        })
+        .collect();
+    let dictionary = json!({ "version": 1,
+        "categories": [ { "id": "c", "label": { "en": "C" }, "severity": "warn" } ],
+        "entries": entries });
+    let scanner = Scanner::from_json(&dictionary.to_string()).unwrap();
+    // xorshift: deterministic texts of 0 to 60 pieces, mostly words and spaces.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut phrases = 0;
+    for case in 0..3000 {
+        let len = (next() % 61) as usize;
+        let text: String = (0..len)
+            .map(|_| {
+                let r = next();
+                if r % 2 == 0 {
+                    " "
+                } else {
+                    PIECES[(r >> 8) as usize % PIECES.len()]
+                }
+            })
+            .collect();
+        let found: Vec<(usize, usize)> = scanner
+            .scan(&text)
+            .unwrap()
+            .findings
+            .iter()
+            .map(|f| (f.start, f.end))
+            .collect();
+        let expected = support::whole_words::naive_whole_words(&PATTERNS, &text);
+        phrases += found.iter().filter(|(s, e)| e - s > 8).count();
+        assert_eq!(found, expected, "case {case}: {text:?}");
+    }
+    assert!(phrases > 100, "only {phrases} long findings");
+}
