@@ -312,23 +312,15 @@ fn ascii_run_16(
     after_space: &mut bool,
     out: &mut Vec<u8>,
 ) -> Option<usize> {
+    use crate::simd16::{bits, equal_to, in_range, load};
     use core::arch::wasm32::*;
-    while let Some(chunk) = bytes.get(*at..*at + 16) {
-        let (low, high) = chunk.split_at(8);
-        let v = u64x2(
-            u64::from_le_bytes(low.try_into().ok()?),
-            u64::from_le_bytes(high.try_into().ok()?),
-        );
-        // Unsigned "x - low < count" tests a range in one comparison.
-        let in_range = |low: u8, high: u8| {
-            u8x16_lt(u8x16_sub(v, u8x16_splat(low)), u8x16_splat(high - low + 1))
-        };
-        let spaces = v128_or(u8x16_eq(v, u8x16_splat(b' ')), in_range(0x09, 0x0d));
-        let printable = in_range(b'!', b'~');
-        let lowered = v128_or(v, v128_and(in_range(b'A', b'Z'), u8x16_splat(0x20)));
+    while let Some(v) = load(bytes, *at) {
+        let spaces = v128_or(equal_to(v, b' '), in_range(v, 0x09, 0x0d));
+        let printable = in_range(v, b'!', b'~');
+        let lowered = v128_or(v, v128_and(in_range(v, b'A', b'Z'), u8x16_splat(0x20)));
         let folded = v128_bitselect(u8x16_splat(b' '), lowered, spaces);
-        let space_bits = u32::from(u8x16_bitmask(spaces));
-        let foldable_bits = u32::from(u8x16_bitmask(v128_or(printable, spaces)));
+        let space_bits = bits(spaces);
+        let foldable_bits = bits(v128_or(printable, spaces));
         let doubled = space_bits & ((space_bits << 1) | u32::from(*after_space));
         let stops = (!foldable_bits & 0xffff) | doubled;
         let mut folded_bytes = [0u8; 16];

@@ -91,25 +91,17 @@ struct ChunkMasks {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
 fn ascii_chunk_16(bytes: &[u8], at: usize, spaces: bool) -> Option<ChunkMasks> {
-    use core::arch::wasm32::*;
-    let chunk = bytes.get(at..at + 16)?;
-    let (low, high) = chunk.split_at(8);
-    let v = u64x2(
-        u64::from_le_bytes(low.try_into().ok()?),
-        u64::from_le_bytes(high.try_into().ok()?),
-    );
-    if u8x16_bitmask(v) != 0 {
+    use crate::simd16::{bits, equal_to, in_range, load};
+    let v = load(bytes, at)?;
+    if bits(v) != 0 {
         return None;
     }
-    // Unsigned "x - low < count" tests a range in one comparison.
-    let in_range =
-        |low: u8, high: u8| u8x16_lt(u8x16_sub(v, u8x16_splat(low)), u8x16_splat(high - low + 1));
-    let letters = v128_or(in_range(b'a', b'z'), u8x16_eq(v, u8x16_splat(b'_')));
+    let letters = core::arch::wasm32::v128_or(in_range(v, b'a', b'z'), equal_to(v, b'_'));
     Some(ChunkMasks {
-        letters: u64::from(u8x16_bitmask(letters)),
-        digits: u64::from(u8x16_bitmask(in_range(b'0', b'9'))),
+        letters: u64::from(bits(letters)),
+        digits: u64::from(bits(in_range(v, b'0', b'9'))),
         spaces: if spaces {
-            u64::from(u8x16_bitmask(u8x16_eq(v, u8x16_splat(b' '))))
+            u64::from(bits(equal_to(v, b' ')))
         } else {
             0
         },

@@ -1,7 +1,11 @@
-//! The word index in WebAssembly, where its ASCII loop takes sixteen bytes at a time with
-//! 128-bit SIMD (native builds and the wasm2js build use eight-byte words): word and phrase
-//! findings checked against a plain substring search on many texts that put word starts, word
-//! ends, digits, punctuation and non-ASCII characters at every position of the sixteen.
+//! The scanner's loops that take sixteen bytes at a time with WebAssembly's 128-bit SIMD
+//! (native builds and the wasm2js build use eight-byte words), in WebAssembly:
+//!
+//! - the word index: word and phrase findings checked against a plain substring search on
+//!   many texts that put word starts, word ends, digits, punctuation and non-ASCII characters
+//!   at every position of the sixteen;
+//! - the detectors' digit search: numbers found wherever they stand among the sixteen, after
+//!   the bytes on either side of the digits' range.
 //!
 //! `scripts/test.sh` runs it with the other wasm-bindgen tests, in node and in Chromium.
 #![cfg(target_arch = "wasm32")]
@@ -115,4 +119,39 @@ fn finds_what_a_plain_substring_search_finds() {
         assert_eq!(found, expected, "case {case}: {text:?}");
     }
     assert!(phrases > 100, "only {phrases} long findings");
+}
+
+#[wasm_bindgen_test]
+fn finds_numbers_at_every_position_of_the_sixteen() {
+    let dictionary = json!({ "version": 1,
+        "categories": [ { "id": "n", "label": { "en": "N" }, "severity": "warn",
+                          "detectors": ["payment_card", "us_ssn", "ca_sin"],
+                          "minConfidence": "low" } ],
+        "entries": [] });
+    let scanner = Scanner::from_json(&dictionary.to_string()).unwrap();
+    // Numbers that start with each end of the digits' range, and one in the middle, followed
+    // by more than sixteen bytes (the last fifteen are read eight bytes at a time).
+    let numbers = " 4970 1012 3456 7893 et 012-34-5678, 900 000 001, puis du texte sans chiffres.";
+    for len in 0..40 {
+        // '/' and ':' are the bytes just outside '0'..='9'.
+        let prefix: String = (0..len).map(|i| ["x", "/", ":", " "][i % 4]).collect();
+        let text = format!("{prefix}{numbers}");
+        let found: Vec<(usize, String)> = scanner
+            .scan(&text)
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| (f.start, f.text))
+            .collect();
+        let at = |number: &str| len + numbers.find(number).unwrap();
+        assert_eq!(
+            found,
+            [
+                (at("4970"), "4970 1012 3456 7893".to_owned()),
+                (at("012-"), "012-34-5678".to_owned()),
+                (at("900"), "900 000 001".to_owned())
+            ],
+            "{text:?}"
+        );
+    }
 }
