@@ -104,20 +104,8 @@ fn check_findings(text: &str, findings: &[Finding]) -> Result<(), TestCaseError>
 
 /// Word and phrase entries only, for comparison with [`naive_whole_words`].
 fn word_scanner() -> &'static Scanner {
-    static SCANNER: LazyLock<Scanner> = LazyLock::new(|| {
-        let entries: Vec<_> = WORD_PATTERNS
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let kind = if p.contains(' ') { "phrase" } else { "word" };
-                json!({ "id": format!("e{i}"), "pattern": p, "kind": kind, "category": "c" })
-            })
-            .collect();
-        let dictionary = json!({ "version": 1,
-            "categories": [ { "id": "c", "label": { "en": "C" }, "severity": "warn" } ],
-            "entries": entries });
-        Scanner::from_json(&dictionary.to_string()).unwrap()
-    });
+    static SCANNER: LazyLock<Scanner> =
+        LazyLock::new(|| support::whole_words::word_scanner(WORD_PATTERNS));
     &SCANNER
 }
 

@@ -15,9 +15,17 @@ mod support {
     pub(crate) mod whole_words;
 }
 
-use addin_wasm::scan::Scanner;
+use addin_wasm::scan::{Finding, Scanner};
 use serde_json::json;
 use wasm_bindgen_test::wasm_bindgen_test;
+
+// Without SIMD, the sixteen-byte loops would not be under test.
+const _: () = assert!(cfg!(target_feature = "simd128"), "built without SIMD");
+
+/// The findings of `text`.
+fn scan(scanner: &Scanner, text: &str) -> Vec<Finding> {
+    scanner.scan(text).unwrap().findings
+}
 
 /// Entries that start with a letter, a digit and a punctuation mark (each switches on another
 /// part of the loop), single words and phrases, one longer than a chunk.
@@ -68,49 +76,28 @@ const PIECES: [&str; 26] = [
 
 #[wasm_bindgen_test]
 fn finds_what_a_plain_substring_search_finds() {
-    const {
-        assert!(
-            cfg!(target_feature = "simd128"),
-            "built without SIMD: the sixteen-byte loop is not under test"
-        )
-    };
-    let entries: Vec<_> = PATTERNS
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let kind = if p.contains(' ') { "phrase" } else { "word" };
-            json!({ "id": format!("e{i}"), "pattern": p, "kind": kind, "category": "c" })
-        })
-        .collect();
-    let dictionary = json!({ "version": 1,
-        "categories": [ { "id": "c", "label": { "en": "C" }, "severity": "warn" } ],
-        "entries": entries });
-    let scanner = Scanner::from_json(&dictionary.to_string()).unwrap();
-    // xorshift: deterministic texts of 0 to 60 pieces, mostly words and spaces.
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let scanner = support::whole_words::word_scanner(&PATTERNS);
+    // A linear congruential generator (its high bits): deterministic texts of 0 to 60 pieces,
+    // mostly words and spaces.
+    let mut state = 7u64;
     let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        state >> 24
     };
     let mut phrases = 0;
     for case in 0..3000 {
         let len = (next() % 61) as usize;
-        let text: String = (0..len)
-            .map(|_| {
-                let r = next();
-                if r % 2 == 0 {
-                    " "
-                } else {
-                    PIECES[(r >> 8) as usize % PIECES.len()]
-                }
-            })
-            .collect();
-        let found: Vec<(usize, usize)> = scanner
-            .scan(&text)
-            .unwrap()
-            .findings
+        // Each piece after a space half of the time.
+        let mut text = String::new();
+        for r in std::iter::repeat_with(&mut next).take(len) {
+            if r % 2 == 0 {
+                text.push(' ');
+            }
+            text.push_str(PIECES[(r >> 8) as usize % PIECES.len()]);
+        }
+        let found: Vec<_> = scan(&scanner, &text)
             .iter()
             .map(|f| (f.start, f.end))
             .collect();
@@ -136,10 +123,7 @@ fn finds_numbers_at_every_position_of_the_sixteen() {
         // '/' and ':' are the bytes just outside '0'..='9'.
         let prefix: String = (0..len).map(|i| ["x", "/", ":", " "][i % 4]).collect();
         let text = format!("{prefix}{numbers}");
-        let found: Vec<(usize, String)> = scanner
-            .scan(&text)
-            .unwrap()
-            .findings
+        let found: Vec<_> = scan(&scanner, &text)
             .into_iter()
             .map(|f| (f.start, f.text))
             .collect();

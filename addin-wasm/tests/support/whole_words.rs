@@ -2,6 +2,24 @@
 //! in WebAssembly (`wasm_words`): a plain substring search of each pattern in the folded text.
 
 use addin_wasm::fold::Folded;
+use addin_wasm::scan::Scanner;
+use serde_json::json;
+
+/// A scanner of `patterns` alone, as word entries or (with a space) phrase entries.
+pub(crate) fn word_scanner(patterns: &[&str]) -> Scanner {
+    let entries: Vec<_> = patterns
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let kind = if p.contains(' ') { "phrase" } else { "word" };
+            json!({ "id": format!("e{i}"), "pattern": p, "kind": kind, "category": "c" })
+        })
+        .collect();
+    let dictionary = json!({ "version": 1,
+        "categories": [ { "id": "c", "label": { "en": "C" }, "severity": "warn" } ],
+        "entries": entries });
+    Scanner::from_json(&dictionary.to_string()).unwrap()
+}
 
 /// The reference: every occurrence of each folded pattern in the folded text (overlapping ones
 /// too) that does not continue a word on either side, then leftmost-longest without overlaps.
