@@ -92,7 +92,9 @@ impl<'a> Folded<'a> {
         // Built as bytes and checked once at the end: every byte pushed comes from a `&str` or
         // is ASCII, so the check cannot fail.
         let mut text: Vec<u8> = Vec::with_capacity(original.len());
-        let mut segments: Vec<Segment> = Vec::with_capacity(original.len() / 32);
+        // About one segment per 24 bytes of French and English mail (an accented letter, and
+        // the ASCII run after it): room for that many, so that the vector rarely grows.
+        let mut segments: Vec<Segment> = Vec::with_capacity(original.len() / 16);
         let mut utf16 = 0u32;
         // The last segment is linear and ends where the folded text does.
         let mut extend = false;
