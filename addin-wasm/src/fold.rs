@@ -92,7 +92,9 @@ impl<'a> Folded<'a> {
         // Built as bytes and checked once at the end: every byte pushed comes from a `&str` or
         // is ASCII, so the check cannot fail.
         let mut text: Vec<u8> = Vec::with_capacity(original.len());
-        let mut segments: Vec<Segment> = Vec::with_capacity(original.len() / 32);
+        // About one segment per 24 bytes of French and English mail (an accented letter, and
+        // the ASCII run after it): room for that many, so that the vector rarely grows.
+        let mut segments: Vec<Segment> = Vec::with_capacity(original.len() / 16);
         let mut utf16 = 0u32;
         // The last segment is linear and ends where the folded text does.
         let mut extend = false;
@@ -110,9 +112,13 @@ impl<'a> Folded<'a> {
                 utf16 += run as u32;
                 byte += run;
                 extend = true;
-                continue;
+                // The run ends at the end of the text or at a character it does not fold,
+                // which is folded here (a second `ascii_run` would stop at it at once).
+                if byte >= bytes.len() {
+                    break;
+                }
             }
-            let Some(c) = original[byte..].chars().next() else {
+            let Some(c) = char_at(original, byte) else {
                 break;
             };
             let start = Segment {
@@ -283,6 +289,20 @@ fn ascii_run(bytes: &[u8], from: usize, after_space: bool, out: &mut Vec<u8>) ->
     at - from
 }
 
+/// The character that starts at byte `at` of `text` (a character boundary). Two-byte characters
+/// (the accented letters of European languages) are decoded here, without the general decoder.
+#[inline]
+fn char_at(text: &str, at: usize) -> Option<char> {
+    let bytes = text.as_bytes();
+    if let (Some(&lead), Some(&next)) = (bytes.get(at), bytes.get(at + 1)) {
+        // In a `&str`, a lead byte 110xxxxx is followed by one continuation byte.
+        if lead & 0xe0 == 0xc0 {
+            return char::from_u32(u32::from(lead & 0x1f) << 6 | u32::from(next & 0x3f));
+        }
+    }
+    text.get(at..)?.chars().next()
+}
+
 /// The sixteen-byte step of [`ascii_run`] with WebAssembly's 128-bit SIMD, one lane per byte:
 /// the same tests as its eight-byte words, in half the steps. Folds from `*at` while sixteen
 /// bytes remain and all fold to one byte each; returns where the run ends when a byte stops it,
@@ -294,31 +314,25 @@ fn ascii_run_16(
     after_space: &mut bool,
     out: &mut Vec<u8>,
 ) -> Option<usize> {
+    use crate::simd16::{bits, equal_to, in_range, load};
     use core::arch::wasm32::*;
-    while let Some(chunk) = bytes.get(*at..*at + 16) {
-        let (low, high) = chunk.split_at(8);
-        let v = u64x2(
-            u64::from_le_bytes(low.try_into().ok()?),
-            u64::from_le_bytes(high.try_into().ok()?),
-        );
-        // Unsigned "x - low < count" tests a range in one comparison.
-        let in_range = |low: u8, high: u8| {
-            u8x16_lt(u8x16_sub(v, u8x16_splat(low)), u8x16_splat(high - low + 1))
-        };
-        let spaces = v128_or(u8x16_eq(v, u8x16_splat(b' ')), in_range(0x09, 0x0d));
-        let printable = in_range(b'!', b'~');
-        let lowered = v128_or(v, v128_and(in_range(b'A', b'Z'), u8x16_splat(0x20)));
+    while let Some(v) = load(bytes, *at) {
+        let spaces = v128_or(equal_to(v, b' '), in_range(v, 0x09, 0x0d));
+        let printable = in_range(v, b'!', b'~');
+        let lowered = v128_or(v, v128_and(in_range(v, b'A', b'Z'), u8x16_splat(0x20)));
         let folded = v128_bitselect(u8x16_splat(b' '), lowered, spaces);
-        let space_bits = u32::from(u8x16_bitmask(spaces));
-        let foldable_bits = u32::from(u8x16_bitmask(v128_or(printable, spaces)));
+        let space_bits = bits(spaces);
+        let foldable_bits = bits(v128_or(printable, spaces));
         let doubled = space_bits & ((space_bits << 1) | u32::from(*after_space));
         let stops = (!foldable_bits & 0xffff) | doubled;
         let mut folded_bytes = [0u8; 16];
         folded_bytes[..8].copy_from_slice(&u64x2_extract_lane::<0>(folded).to_le_bytes());
         folded_bytes[8..].copy_from_slice(&u64x2_extract_lane::<1>(folded).to_le_bytes());
         if stops != 0 {
+            // Written whole and cut, as in the eight-byte step.
             let kept = stops.trailing_zeros() as usize;
-            out.extend_from_slice(&folded_bytes[..kept]);
+            out.extend_from_slice(&folded_bytes);
+            out.truncate(out.len() - (16 - kept));
             return Some(*at + kept);
         }
         out.extend_from_slice(&folded_bytes);
@@ -529,6 +543,22 @@ mod tests {
                 text[..byte].encode_utf16().count(),
                 "byte {byte}"
             );
+        }
+    }
+
+    #[test]
+    fn char_at_decodes_like_the_general_decoder() {
+        // Every character of one to four bytes, alone and between neighbours.
+        for code in (0..0x800).chain((0x800..0x11_0000).step_by(97)) {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            for text in [c.to_string(), format!("a{c}é"), format!("é{c}")] {
+                for (at, expected) in text.char_indices() {
+                    assert_eq!(char_at(&text, at), Some(expected), "{text:?} at {at}");
+                }
+                assert_eq!(char_at(&text, text.len()), None);
+            }
         }
     }
 

@@ -29,6 +29,8 @@ pub mod envelope;
 pub mod fold;
 pub mod protocol;
 pub mod scan;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd16;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

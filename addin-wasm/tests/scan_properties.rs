@@ -9,6 +9,10 @@ use addin_wasm::scan::{Finding, Scanner};
 use proptest::prelude::*;
 use serde_json::json;
 
+mod support {
+    pub(crate) mod whole_words;
+}
+
 /// One scanner for every case (compiling it is the slow part in a debug build).
 fn scanner() -> &'static Scanner {
     static SCANNER: LazyLock<Scanner> = LazyLock::new(compile_scanner);
@@ -100,20 +104,8 @@ fn check_findings(text: &str, findings: &[Finding]) -> Result<(), TestCaseError>
 
 /// Word and phrase entries only, for comparison with [`naive_whole_words`].
 fn word_scanner() -> &'static Scanner {
-    static SCANNER: LazyLock<Scanner> = LazyLock::new(|| {
-        let entries: Vec<_> = WORD_PATTERNS
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let kind = if p.contains(' ') { "phrase" } else { "word" };
-                json!({ "id": format!("e{i}"), "pattern": p, "kind": kind, "category": "c" })
-            })
-            .collect();
-        let dictionary = json!({ "version": 1,
-            "categories": [ { "id": "c", "label": { "en": "C" }, "severity": "warn" } ],
-            "entries": entries });
-        Scanner::from_json(&dictionary.to_string()).unwrap()
-    });
+    static SCANNER: LazyLock<Scanner> =
+        LazyLock::new(|| support::whole_words::word_scanner(WORD_PATTERNS));
     &SCANNER
 }
 
@@ -128,34 +120,9 @@ const WORD_PATTERNS: &[&str] = &[
     "7",
 ];
 
-/// The reference: every occurrence of each folded pattern in the folded text that does not
-/// continue a word on either side, then leftmost-longest without overlaps.
+/// The reference of [`support::whole_words`] for [`WORD_PATTERNS`].
 fn naive_whole_words(text: &str) -> Vec<(usize, usize)> {
-    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-    let folded = Folded::new(text);
-    let f = folded.as_str();
-    let mut hits = Vec::new();
-    for p in WORD_PATTERNS {
-        for (at, _) in f.match_indices(p) {
-            let end = at + p.len();
-            let joins_before = word(f[..at].chars().next_back()) && word(p.chars().next());
-            let joins_after = word(f[end..].chars().next()) && word(p.chars().next_back());
-            if !joins_before && !joins_after {
-                hits.push((at, end));
-            }
-        }
-    }
-    hits.sort_by_key(|&(start, end)| (start, std::cmp::Reverse(end)));
-    let mut kept = Vec::new();
-    let mut last_end = 0;
-    for (start, end) in hits {
-        if start >= last_end {
-            last_end = end;
-            let r = folded.original_range(start..end).unwrap();
-            kept.push((r.utf16.start, r.utf16.end));
-        }
-    }
-    kept
+    support::whole_words::naive_whole_words(WORD_PATTERNS, text)
 }
 
 proptest! {

@@ -31,8 +31,14 @@ pub(crate) fn is_whole_word(text: &str, range: Range<usize>) -> bool {
 }
 
 /// Whether a word character ends just before byte `at` of `text`.
+#[inline]
 pub(crate) fn word_before(text: &str, at: usize) -> bool {
-    text[..at].chars().next_back().is_some_and(is_word_char)
+    match at.checked_sub(1).and_then(|last| text.as_bytes().get(last)) {
+        // An ASCII byte is a whole character: no decoding backwards.
+        Some(&b) if b.is_ascii() => b.is_ascii_alphanumeric() || b == b'_',
+        Some(_) => text[..at].chars().next_back().is_some_and(is_word_char),
+        None => false,
+    }
 }
 
 #[cfg(test)]
@@ -42,6 +48,15 @@ mod tests {
     fn whole(text: &str, needle: &str) -> bool {
         let at = text.find(needle).unwrap();
         is_whole_word(text, at..at + needle.len())
+    }
+
+    #[test]
+    fn word_before_agrees_with_decoding_the_character_before() {
+        let text = "a_1 (b)é日本x😀-\u{301}z\t_";
+        for (at, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            let decoded = text[..at].chars().next_back().is_some_and(is_word_char);
+            assert_eq!(word_before(text, at), decoded, "at {at}");
+        }
     }
 
     #[test]
