@@ -15,10 +15,10 @@ export const THREADS = 2;
 export const CONNECTIONS = 32;
 
 /**
- * Starts target/release/addin-server (or ADDIN_BENCH_SERVER) on a free loopback port, plain HTTP, with `env` on top of
- * ADDIN_LISTEN and ADDIN_INSECURE_HTTP (added to `children`), and resolves once GET /healthz
- * answers. `output()` is the end of what it printed, for error messages; `log()` the end of its
- * log (standard error: warnings and errors with RUST_LOG=warn).
+ * Starts target/release/addin-server (or ADDIN_BENCH_SERVER) on a free loopback port, plain
+ * HTTP, with `env` on top of ADDIN_LISTEN and ADDIN_INSECURE_HTTP (added to `children`), and
+ * resolves once GET /healthz answers. `output()` is the end of what it printed, for error
+ * messages; `log()` the end of its log (standard error: warnings and errors with RUST_LOG=warn).
  */
 export async function startServer(env, children) {
   const port = await freePort();

@@ -441,34 +441,30 @@ impl Broker {
         last: bool,
         mut ops: Vec<Write>,
     ) -> Result<Decisions, BrokerError> {
-        let slot: Arc<Mutex<Option<Decisions>>> = Arc::default();
-        let asked = !ids.is_empty();
-        if asked {
-            let ring = self.master.ring();
-            let (caller, wanted, decisions) = (p.clone(), ids.clone(), slot.clone());
-            let decide = move |rows: Vec<UnwrapRow>| {
-                let (made, records) = decide(&caller, &wanted, &rows, &ring, now_ms(), last);
-                // The writer may run this again if its batch failed: the last run counts.
-                *decisions.lock().unwrap_or_else(|e| e.into_inner()) = Some(made);
-                records
-            };
-            ops.push(Write::Release(Release {
-                ids,
-                username: p.username.to_lowercase(),
-                decide: Box::new(decide),
-            }));
-        }
-        if ops.is_empty() {
+        if ids.is_empty() {
+            if !ops.is_empty() {
+                self.store.write(ops).await?;
+            }
             return Ok(Decisions::default());
         }
+        let slot: Arc<Mutex<Option<Decisions>>> = Arc::default();
+        let ring = self.master.ring();
+        let (caller, wanted, decisions) = (p.clone(), ids.clone(), slot.clone());
+        let decide = move |rows: Vec<UnwrapRow>| {
+            let (made, records) = decide(&caller, &wanted, &rows, &ring, now_ms(), last);
+            // The writer may run this again if its batch failed: the last run counts.
+            *decisions.lock().unwrap_or_else(|e| e.into_inner()) = Some(made);
+            records
+        };
+        ops.push(Write::Release(Release {
+            ids,
+            username: p.username.to_lowercase(),
+            decide: Box::new(decide),
+        }));
         self.store.write(ops).await?;
         let made = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-        match made {
-            Some(made) => Ok(made),
-            None if !asked => Ok(Decisions::default()),
-            // The writer acknowledges a release only after running its decision.
-            None => Err(BrokerError::Store(StoreError::WriterStopped)),
-        }
+        // The writer acknowledges a release only after running its decision.
+        made.ok_or(BrokerError::Store(StoreError::WriterStopped))
     }
 
     /// The key `key_id` if `p` may manage it: its owner, or (when `admin_ok`) an admin of its

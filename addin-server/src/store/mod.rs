@@ -10,8 +10,8 @@
 //! Every write of the key broker goes through one writer task per process ([`writer`]), which
 //! commits concurrent requests together and appends their audit records to the hash chain in the
 //! same transaction; it also reads the keys of unwraps, for all of them at once, inside the
-//! transaction that records their release ([`releases`]). The store enforces no policy: who may read or change what is decided by
-//! [`crate::broker`].
+//! transaction that records their release ([`releases`]). The store enforces no policy: who
+//! may read or change what is decided by [`crate::broker`].
 
 mod audit;
 mod checkpoint;

@@ -55,7 +55,7 @@ impl fmt::Debug for Release {
 }
 
 /// What an unwrap needs to know of a key, for one caller.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UnwrapRow {
     /// Its id.
     pub key_id: String,
@@ -73,7 +73,8 @@ pub struct UnwrapRow {
     pub master_version: i64,
     /// The wrapped key.
     pub wrapped: Vec<u8>,
-    /// 1 if the caller is a named recipient.
+    /// 1 if the caller is a named recipient (not a column: set for each caller by [`split`]).
+    #[sqlx(default)]
     pub named: i64,
 }
 
@@ -81,14 +82,8 @@ pub struct UnwrapRow {
 /// recipients, or once with no recipient when none is.
 #[derive(sqlx::FromRow)]
 struct BatchRow {
-    key_id: String,
-    tenant_id: String,
-    owner_oid: String,
-    whole_tenant: i64,
-    expires_at: Option<i64>,
-    revoked_at: Option<i64>,
-    master_version: i64,
-    wrapped: Vec<u8>,
+    #[sqlx(flatten)]
+    key: UnwrapRow,
     recipient: Option<String>,
 }
 
@@ -133,12 +128,11 @@ pub(super) async fn read(
 /// Gives each release the rows of its own keys, `named` when its own caller is a recipient.
 fn split(rows: Vec<BatchRow>, releases: &[&Release]) -> Vec<Vec<UnwrapRow>> {
     // Key id -> (the key, the batch's callers named among its recipients).
-    let mut keys: HashMap<String, (BatchRow, HashSet<String>)> = HashMap::new();
-    for mut row in rows {
-        let recipient = row.recipient.take();
+    let mut keys: HashMap<String, (UnwrapRow, HashSet<String>)> = HashMap::new();
+    for BatchRow { key, recipient } in rows {
         let entry = keys
-            .entry(row.key_id.clone())
-            .or_insert_with(|| (row, HashSet::new()));
+            .entry(key.key_id.clone())
+            .or_insert_with(|| (key, HashSet::new()));
         entry.1.extend(recipient);
     }
     releases
@@ -148,16 +142,9 @@ fn split(rows: Vec<BatchRow>, releases: &[&Release]) -> Vec<Vec<UnwrapRow>> {
                 .ids
                 .iter()
                 .filter_map(|id| keys.get(id))
-                .map(|(k, named)| UnwrapRow {
-                    key_id: k.key_id.clone(),
-                    tenant_id: k.tenant_id.clone(),
-                    owner_oid: k.owner_oid.clone(),
-                    whole_tenant: k.whole_tenant,
-                    expires_at: k.expires_at,
-                    revoked_at: k.revoked_at,
-                    master_version: k.master_version,
-                    wrapped: k.wrapped.clone(),
+                .map(|(key, named)| UnwrapRow {
                     named: i64::from(named.contains(&release.username)),
+                    ..key.clone()
                 })
                 .collect()
         })
@@ -170,14 +157,17 @@ mod tests {
 
     fn row(key_id: &str, recipient: Option<&str>) -> BatchRow {
         BatchRow {
-            key_id: key_id.into(),
-            tenant_id: "t".into(),
-            owner_oid: "o".into(),
-            whole_tenant: 0,
-            expires_at: None,
-            revoked_at: None,
-            master_version: 1,
-            wrapped: vec![1, 2, 3],
+            key: UnwrapRow {
+                key_id: key_id.into(),
+                tenant_id: "t".into(),
+                owner_oid: "o".into(),
+                whole_tenant: 0,
+                expires_at: None,
+                revoked_at: None,
+                master_version: 1,
+                wrapped: vec![1, 2, 3],
+                named: 0,
+            },
             recipient: recipient.map(str::to_owned),
         }
     }

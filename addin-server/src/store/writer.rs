@@ -35,7 +35,7 @@ pub const MAX_BATCH_OPS: usize = 512;
 /// One change to the key broker's tables.
 #[derive(Debug)]
 pub enum Write {
-    /// Record an event only (a denial of what is not a key id).
+    /// Record an event only (a refusal of what is not a key id, a master key rotation).
     Audit(Event),
     /// Read keys and record what the broker decides of them (an unwrap).
     Release(Release),

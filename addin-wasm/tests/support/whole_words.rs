@@ -1,5 +1,5 @@
 //! The reference search that the word index is compared with, natively (`scan_properties`) and
-//! in WebAssembly (`wasm_words`): a plain substring search of each pattern in the folded text.
+//! in WebAssembly (`wasm_scan`): a plain substring search of each pattern in the folded text.
 
 use addin_wasm::fold::Folded;
 use addin_wasm::scan::Scanner;
