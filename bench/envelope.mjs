@@ -6,9 +6,9 @@
 // with the `bench` feature (raw AES-256-GCM export) into target/bench/. Figures go to stdout and
 // to target/bench/envelope.json.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { launchChromium } from '../tests/support/chromium.mjs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runPage } from './page.mjs';
 import { ROOT } from '../tests/support/paths.mjs';
 
 const BENCH = join(ROOT, 'target', 'bench');
@@ -17,7 +17,8 @@ const native = (build) =>
 const hardware = native('.');
 const software = native('bench-soft');
 
-// The page measures in Chromium: the module's AES-256-GCM, WebCrypto's, and encryptRange.
+// The page measures in Chromium (page.mjs): the module's AES-256-GCM, WebCrypto's, and
+// encryptRange.
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
 import init, { aes256GcmSeal, encryptRange, decryptRange } from '/pkg/addin_wasm.js';
 // Median seconds per call; each sample times reps calls, because the page clock ticks in
@@ -48,30 +49,16 @@ window.results = (async () => {
   const encrypt = await median(() => encryptRange(range), 100);
   const decrypt = await median(() => decryptRange(jwe, key), 100);
   return { wasmMBps: data.length / wasm / 1e6, webcryptoMBps: data.length / webcrypto / 1e6,
-           encrypt20Ms: encrypt * 1e3, decrypt20Ms: decrypt * 1e3, userAgent: navigator.userAgent };
+           encrypt20Ms: encrypt * 1e3, decrypt20Ms: decrypt * 1e3 };
 })();
 </script>`;
 
-const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.xml': 'text/xml', '.html': 'text/html' };
-const browser = await launchChromium();
-let page;
-try {
-  page = await browser.newPage();
-  // Served by interception on localhost, a secure context, so WebCrypto is available.
-  await page.route('http://localhost:9/**', (route) => {
-    const path = new URL(route.request().url()).pathname;
-    if (path === '/') return route.fulfill({ contentType: TYPES['.html'], body: PAGE });
-    const file = path.startsWith('/pkg/') ? join(BENCH, 'wasm-web', path.slice(5)) : join(BENCH, path.slice(1));
-    return route.fulfill({ contentType: TYPES[extname(file)] ?? 'application/octet-stream', body: readFileSync(file) });
-  });
-  await page.goto('http://localhost:9/');
-  var chromium = await page.evaluate(() => window.results);
-} finally {
-  await browser.close();
-}
+const { results: chromium, userAgent } = await runPage(PAGE, (path) =>
+  path.startsWith('/pkg/') ? join(BENCH, 'wasm-web', path.slice(5)) : join(BENCH, path.slice(1)),
+);
 
 const f = (x) => x.toFixed(1);
-console.log(`envelope benchmark: ${chromium.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium'}`);
+console.log(`envelope benchmark: ${userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium'}`);
 console.log('AES-256-GCM, 1 MiB, MB/s');
 console.log(`  native, hardware AES      ${f(hardware.aesMBps).padStart(8)}`);
 console.log(`  native, software AES      ${f(software.aesMBps).padStart(8)}`);
@@ -80,4 +67,4 @@ console.log(`  WebCrypto in Chromium     ${f(chromium.webcryptoMBps).padStart(8)
 console.log(`20 paragraphs of OOXML (${hardware.contentBytes} bytes, envelope ${hardware.envelopeBytes} bytes), ms`);
 console.log(`  encrypt: native ${hardware.encrypt20Ms.toFixed(3)}, wasm in Chromium ${chromium.encrypt20Ms.toFixed(3)}`);
 console.log(`  decrypt: native ${hardware.decrypt20Ms.toFixed(3)}, wasm in Chromium ${chromium.decrypt20Ms.toFixed(3)}`);
-writeFileSync(join(BENCH, 'envelope.json'), JSON.stringify({ hardware, software, chromium }, null, 2));
+writeFileSync(join(BENCH, 'envelope.json'), JSON.stringify({ hardware, software, chromium: { ...chromium, userAgent } }, null, 2));

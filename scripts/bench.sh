@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks, each comparing builds in one run so that the ratios hold on a shared, noisy machine:
-#   scan      the scanner natively, as WebAssembly in node, and a JavaScript RegExp baseline
+#   scan      the scanner natively, as WebAssembly in node and in Chromium, and a JavaScript RegExp
+#             baseline in each
 #             (bench/scan.mjs; figures also in target/bench/results.json)
 #   envelope  AES-256-GCM natively (hardware and software AES), as WebAssembly and WebCrypto in
 #             one Chromium page, and encrypting twenty paragraphs of OOXML (bench/envelope.mjs;
