@@ -89,8 +89,8 @@ const { results: inChromium, userAgent } = await runPage(PAGE, (path) => {
 const chromium = userAgent.match(/Chrome\/(\d+)/)?.[1] ?? '?';
 
 const rowsOf = (measured) =>
-  measured.rows.map((m, i) => {
-    const n = DICTIONARIES[i];
+  measured.rows.map((m) => {
+    const n = m.name;
     assert.equal(m.findings, native[n].findings, `wasm and native disagree on ${n}`);
     return {
       dictionary: n === 'phrases' ? '10000 phrases' : `${n} terms`,
