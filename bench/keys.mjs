@@ -6,18 +6,27 @@
 // For each engine: alice creates KEYS keys for bob (another tenant); then wrk runs GET /healthz
 // (the baseline), an unwrap of one key per request as bob cycling through the keys, and an unwrap
 // of BATCH keys per request; the batch's latency is also timed with sequential requests from
-// here. The server's RSS (VmRSS) is read when idle after start and sampled during the wrk runs,
+// here, each followed by a timed GET /healthz (the machine's own noise in the same moments). The
+// server's RSS (VmRSS) is read when idle after start and sampled during the wrk runs,
 // and the processor time it used during each wrk run is divided by the requests it served: the
 // cost of one request, which other load on a shared machine disturbs less than requests/s do.
 // The tokens are minted beforehand, and every key is checked to unwrap for bob before the
 // measurement, so every request under wrk is a release; any that fails (a non-2xx answer or a
 // socket error) stops the benchmark.
 //
-// Run it with scripts/bench.sh keys, which builds the release server and starts a throwaway
+// Then the store floor (bench/store-floor) runs the same measurements on each engine: the
+// store's part of an unwrap alone (read the key, append and commit its audit record) behind a
+// bare route, through sqlx with the broker's statements and, on SQLite, through rusqlite with no
+// driver hand-off, with and without the audit log's index by key. Its unwrap's processor time
+// beyond its own /healthz is the least the store adds to an unwrap, which bounds the broker's
+// ratio to /healthz: at best H / (H + that), H being the broker's /healthz time.
+//
+// Run it with scripts/bench.sh keys, which builds the release server and the floor and starts a throwaway
 // PostgreSQL cluster (scripts/postgres.sh) whose URL it passes as ADDIN_TEST_POSTGRES_URL;
 // without that variable only SQLite is measured. Like auth.mjs it starts the OpenID provider of
 // the tests and the server on loopback (plain HTTP). ADDIN_BENCH_SECONDS sets the seconds per wrk
 // run (10 by default). Figures go to stdout and to target/bench/keys.json.
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +38,7 @@ const BATCH = 50; // keys per request in the batch measurement
 const SERIAL = 200; // sequential batch requests timed (after SERIAL / 10 untimed)
 const CREATORS = 16; // concurrent create requests during setup
 const BOB = 'bob@fabrikam.example';
+const FLOOR = join(ROOT, 'target/release/store-floor');
 
 const children = [];
 const tmp = mkdtempSync(join(tmpdir(), 'addin-bench-keys-'));
@@ -83,6 +93,84 @@ end
 const round = (v) => Math.round(v * 1000) / 1000;
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 
+/**
+ * Times SERIAL unwraps of the given batches at `url`, one at a time (after SERIAL / 10 untimed),
+ * each followed by a GET of `healthUrl`, timed too: the bare endpoint's tail in the same moments
+ * is the machine's own noise, which no unwrap can be below.
+ */
+async function serialLatency(url, healthUrl, token, batches) {
+  const times = [];
+  const health = [];
+  for (let n = 0; n < SERIAL + SERIAL / 10; n++) {
+    const batch = batches[n % batches.length];
+    let t = performance.now();
+    const answer = await post(url, '', token, { keyIds: batch }, 200);
+    const ms = performance.now() - t;
+    released(answer, batch);
+    t = performance.now();
+    const ok = (await fetch(healthUrl)).ok;
+    const healthMs = performance.now() - t;
+    if (!ok) throw new Error(`GET ${healthUrl} failed`);
+    if (n >= SERIAL / 10) {
+      times.push(ms);
+      health.push(healthMs);
+    }
+  }
+  const summary = (list) => {
+    list.sort((a, b) => a - b);
+    return { medianMs: round(quantile(list, 0.5)), p99Ms: round(quantile(list, 0.99)), requests: list.length };
+  };
+  return { ...summary(times), health: summary(health) };
+}
+
+/** Awaits the wrk run `run` and adds the processor time process `pid` spent per request meanwhile. */
+async function perRequestCpu(pid, run) {
+  const before = cpuSeconds(pid);
+  const result = await run;
+  result.serverCpuUsPerRequest = round(((cpuSeconds(pid) - before) * 1e6) / result.requests);
+  return result;
+}
+
+/**
+ * The store floor (bench/store-floor) on `database`, with `args`: its own GET /healthz and a
+ * one-key unwrap under wrk, each with its processor time per request, and the batch's latency one
+ * request at a time. What its unwrap costs beyond its /healthz is the least the store's part of
+ * an unwrap costs on this machine.
+ */
+async function measureFloor(name, database, args) {
+  const floor = spawn(FLOOR, ['--database', database, '--keys', String(KEYS), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(floor);
+  let out = '';
+  floor.stderr.setEncoding('utf8').on('data', (d) => (out = (out + d).slice(-8192)));
+  try {
+    const base = await new Promise((resolve, reject) => {
+      let said = '';
+      floor.stdout.setEncoding('utf8').on('data', (d) => {
+        said += d;
+        const url = /listening on (\S+)/.exec(said)?.[1];
+        if (url) resolve(url);
+      });
+      floor.once('exit', (code) => reject(new Error(`the store floor (${name}) exited with ${code}:\n${said}${out}`)));
+    });
+    const ids = await (await fetch(`${base}/ids`)).json();
+    const batches = [];
+    for (let i = 0; i + BATCH <= ids.length; i += BATCH) batches.push(ids.slice(i, i + BATCH));
+    const serial = await serialLatency(`${base}/unwrap`, `${base}/healthz`, '', batches);
+    const health = await perRequestCpu(floor.pid, wrk(`${base}/healthz`, [], `store floor, ${name}: GET /healthz`));
+    const one = unwrapScript(`floor-${name.replace(/\W+/g, '-')}.lua`, '', ids.map((id) => JSON.stringify({ keyIds: [id] })));
+    const single = await perRequestCpu(floor.pid, wrk(`${base}/unwrap`, ['-s', one], `store floor, ${name}: unwrap of one key`));
+    return {
+      health,
+      single: { ...single, vsHealth: round(single.rps / health.rps) },
+      storeCpuUsPerRequest: round(single.serverCpuUsPerRequest - health.serverCpuUsPerRequest),
+      serial,
+    };
+  } finally {
+    floor.kill();
+    await new Promise((r) => (floor.exitCode !== null ? r() : floor.once('exit', r)));
+  }
+}
+
 async function measure(engine, env, tokens, provider) {
   const data = join(tmp, engine);
   mkdirSync(data);
@@ -121,29 +209,16 @@ async function measure(engine, env, tokens, provider) {
     for (let i = 0; i + BATCH <= ids.length; i += BATCH) batches.push(ids.slice(i, i + BATCH));
 
     // The batch's latency, one request at a time from here.
-    const times = [];
-    for (let n = 0; n < SERIAL + SERIAL / 10; n++) {
-      const batch = batches[n % batches.length];
-      const t = performance.now();
-      const answer = await post(base, '/v1/keys/unwrap', tokens.bob, { keyIds: batch }, 200);
-      const ms = performance.now() - t;
-      released(answer, batch);
-      if (n >= SERIAL / 10) times.push(ms);
-    }
-    times.sort((a, b) => a - b);
-    const serial = { medianMs: round(quantile(times, 0.5)), p99Ms: round(quantile(times, 0.99)), requests: times.length };
+    const serial = await serialLatency(`${base}/v1/keys/unwrap`, `${base}/healthz`, tokens.bob, batches);
 
     // wrk, sampling the server's RSS meanwhile and counting the processor time it used.
     let rssLoadedMaxKiB = 0;
     const sampled = async (run) => {
-      const cpuBefore = cpuSeconds(server.pid);
       const timer = setInterval(() => {
         rssLoadedMaxKiB = Math.max(rssLoadedMaxKiB, rssKiB(server.pid));
       }, 100);
       try {
-        const result = await run;
-        result.serverCpuUsPerRequest = round(((cpuSeconds(server.pid) - cpuBefore) * 1e6) / result.requests);
-        return result;
+        return await perRequestCpu(server.pid, run);
       } finally {
         clearInterval(timer);
         rssLoadedMaxKiB = Math.max(rssLoadedMaxKiB, rssKiB(server.pid));
@@ -191,6 +266,22 @@ try {
   else console.error('ADDIN_TEST_POSTGRES_URL is not set: measuring SQLite only (scripts/bench.sh keys starts a PostgreSQL cluster)');
   const results = {};
   for (const [engine, { env }] of Object.entries(engines)) results[engine] = await measure(engine, env, tokens, provider);
+  // The store floor, in the same run: each writer on a database of its own.
+  const floors = {
+    'SQLite, sqlx': ['sqlite', join(tmp, 'floor-sqlx.db'), []],
+    'SQLite, rusqlite': ['sqlite', join(tmp, 'floor-rusqlite.db'), ['--driver', 'rusqlite']],
+    'SQLite, rusqlite, no key index': ['sqlite', join(tmp, 'floor-noindex.db'), ['--driver', 'rusqlite', '--without-key-index']],
+    ...(postgres ? { 'PostgreSQL, sqlx': ['postgres', postgres, []] } : {}),
+  };
+  const floorResults = {};
+  for (const [name, [engine, database, args]] of Object.entries(floors)) {
+    const floor = await measureFloor(name, database, args);
+    // The broker's unwrap does at least what its own /healthz does plus at least the floor's store
+    // work, so its ratio to /healthz can be at best H / (H + store).
+    const h = results[engine].health.serverCpuUsPerRequest;
+    floor.brokerBestVsHealth = round(h / (h + floor.storeCpuUsPerRequest));
+    floorResults[name] = { engine, ...floor };
+  }
 
   const names = Object.keys(results);
   const row = (group, metric, f) =>
@@ -214,16 +305,41 @@ try {
   row('', 'p99 ms', (r) => n(r.batch.p99Ms, 2));
   row(`unwrap, ${BATCH} keys, sequential`, 'median ms', (r) => n(r.serial.medianMs, 2));
   row(`  (${SERIAL} requests)`, 'p99 ms', (r) => n(r.serial.p99Ms, 2));
+  row('  GET /healthz after each', 'median ms', (r) => n(r.serial.health.medianMs, 2));
+  row('', 'p99 ms', (r) => n(r.serial.health.p99Ms, 2));
   row('server RSS, idle', 'MiB', (r) => n(r.memory.rssIdleKiB / 1024, 1));
   row('  under wrk, max', 'MiB', (r) => n(r.memory.rssLoadedMaxKiB / 1024, 1));
   row(`setup: ${KEYS} creates`, 's', (r) => n(r.setup.seconds, 2));
   console.log('  goals (not asserted): >= 10000 unwraps/s of one key with p99 <= 20 ms, >= 0.5x /healthz, 50 keys in <= 5 ms');
+  console.log(
+    `store floor (bench/store-floor): the store's part of an unwrap alone, durably audited, behind a bare route; same wrk settings`,
+  );
+  const frow = (a, b, c, d, e, f, g) =>
+    console.log(`  ${a.padEnd(32)}${b.padStart(10)}${c.padStart(10)}${d.padStart(10)}${e.padStart(10)}${f.padStart(16)}${g.padStart(16)}`);
+  frow('', 'healthz', 'unwrap', 'unwrap', 'store', 'broker at best', `${BATCH} keys, seq.`);
+  frow('', 'CPU us', 'CPU us', 'req/s', 'CPU us', 'x /healthz', 'median/p99 ms');
+  for (const [name, f] of Object.entries(floorResults)) {
+    frow(
+      name,
+      n(f.health.serverCpuUsPerRequest, 1),
+      n(f.single.serverCpuUsPerRequest, 1),
+      n(f.single.rps),
+      n(f.storeCpuUsPerRequest, 1),
+      `${n(f.brokerBestVsHealth, 2)}x`,
+      `${n(f.serial.medianMs, 2)}/${n(f.serial.p99Ms, 2)}`,
+    );
+  }
+  console.log('  broker at best = broker /healthz CPU / (that + floor store CPU): the ratio its unwrap could reach were all else free');
   for (const e of names) {
     if (results[e].serverLog) console.log(`  ${engines[e].name} server said:\n    ${results[e].serverLog.join('\n    ')}`);
   }
   writeFileSync(
     join(ROOT, 'target/bench/keys.json'),
-    JSON.stringify({ settings: { threads: THREADS, connections: CONNECTIONS, seconds: Number(DURATION), keys: KEYS, batch: BATCH }, ...results }, null, 2),
+    JSON.stringify(
+      { settings: { threads: THREADS, connections: CONNECTIONS, seconds: Number(DURATION), keys: KEYS, batch: BATCH }, ...results, floor: floorResults },
+      null,
+      2,
+    ),
   );
 } finally {
   for (const child of children) child.kill();

@@ -10,7 +10,9 @@
 #             OpenID provider's token (bench/auth.mjs; figures also in target/bench/auth.json)
 #   keys      the key broker: unwrapping one key and batches of keys against GET /healthz, with wrk,
 #             on SQLite and on a throwaway PostgreSQL cluster (scripts/postgres.sh), plus batch
-#             latency and the server's memory (bench/keys.mjs; figures also in target/bench/keys.json)
+#             latency and the server's memory, and the store floor (bench/store-floor: the store's part
+#             of an unwrap alone, behind a bare route) to bound the ratio (bench/keys.mjs; figures
+#             also in target/bench/keys.json)
 #   taskpane  encrypting and decrypting 20 paragraphs in the task pane in Chromium, against the
 #             release server with a test double of Word (bench/taskpane.mjs; figures also in
 #             target/bench/taskpane.json)
@@ -60,7 +62,7 @@ if [[ "$which" == all || "$which" == auth ]]; then
 fi
 
 if [[ "$which" == all || "$which" == keys ]]; then
-  cargo build --quiet --release -p addin-server
+  cargo build --quiet --release -p addin-server -p store-floor
   source "$ROOT/scripts/postgres.sh"
   pg_dir="$(mktemp -d "${TMPDIR:-/tmp}/addin-pg.XXXXXX")"
   trap 'pg_stop "$pg_dir"' EXIT
