@@ -16,13 +16,14 @@
 //
 // Then the store floor (bench/store-floor) runs the same measurements on each engine: the
 // store's part of an unwrap alone (read the key, append and commit its audit record) behind a
-// bare route, through sqlx with the broker's statements and, on SQLite, through rusqlite with no
-// driver hand-off, with and without the audit log's index by key. Its unwrap's processor time
+// bare route, through the broker's own store (sqlx) and, on SQLite, through rusqlite with no
+// driver thread, with and without the audit log's index by key. Its unwrap's processor time
 // beyond its own /healthz is the least the store adds to an unwrap, which bounds the broker's
 // ratio to /healthz: at best H / (H + that), H being the broker's /healthz time.
 //
-// Run it with scripts/bench.sh keys, which builds the release server and the floor and starts a throwaway
-// PostgreSQL cluster (scripts/postgres.sh) whose URL it passes as ADDIN_TEST_POSTGRES_URL;
+// Run it with scripts/bench.sh keys, which builds the release server and the floor and starts
+// a throwaway PostgreSQL cluster (scripts/postgres.sh) whose URL it passes as
+// ADDIN_TEST_POSTGRES_URL;
 // without that variable only SQLite is measured. Like auth.mjs it starts the OpenID provider of
 // the tests and the server on loopback (plain HTTP). ADDIN_BENCH_SECONDS sets the seconds per wrk
 // run (10 by default). Figures go to stdout and to target/bench/keys.json.
@@ -268,10 +269,10 @@ try {
   for (const [engine, { env }] of Object.entries(engines)) results[engine] = await measure(engine, env, tokens, provider);
   // The store floor, in the same run: each writer on a database of its own.
   const floors = {
-    'SQLite, sqlx': ['sqlite', join(tmp, 'floor-sqlx.db'), []],
-    'SQLite, rusqlite': ['sqlite', join(tmp, 'floor-rusqlite.db'), ['--driver', 'rusqlite']],
-    'SQLite, rusqlite, no key index': ['sqlite', join(tmp, 'floor-noindex.db'), ['--driver', 'rusqlite', '--without-key-index']],
-    ...(postgres ? { 'PostgreSQL, sqlx': ['postgres', postgres, []] } : {}),
+    "SQLite, the broker's store": ['sqlite', `sqlite://${join(tmp, 'floor-store.db')}`, []],
+    'SQLite, rusqlite': ['sqlite', `sqlite://${join(tmp, 'floor-rusqlite.db')}`, ['--driver', 'rusqlite']],
+    'SQLite, rusqlite, no key index': ['sqlite', `sqlite://${join(tmp, 'floor-noindex.db')}`, ['--driver', 'rusqlite', '--without-key-index']],
+    ...(postgres ? { "PostgreSQL, the broker's store": ['postgres', postgres, []] } : {}),
   };
   const floorResults = {};
   for (const [name, [engine, database, args]] of Object.entries(floors)) {
@@ -315,7 +316,7 @@ try {
     `store floor (bench/store-floor): the store's part of an unwrap alone, durably audited, behind a bare route; same wrk settings`,
   );
   const frow = (a, b, c, d, e, f, g) =>
-    console.log(`  ${a.padEnd(32)}${b.padStart(10)}${c.padStart(10)}${d.padStart(10)}${e.padStart(10)}${f.padStart(16)}${g.padStart(16)}`);
+    console.log(`  ${a.padEnd(34)}${b.padStart(10)}${c.padStart(10)}${d.padStart(10)}${e.padStart(10)}${f.padStart(16)}${g.padStart(16)}`);
   frow('', 'healthz', 'unwrap', 'unwrap', 'store', 'broker at best', `${BATCH} keys, seq.`);
   frow('', 'CPU us', 'CPU us', 'req/s', 'CPU us', 'x /healthz', 'median/p99 ms');
   for (const [name, f] of Object.entries(floorResults)) {

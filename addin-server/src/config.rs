@@ -429,6 +429,15 @@ fn is_loopback_host(host: &str) -> bool {
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+impl std::str::FromStr for Database {
+    type Err = ConfigError;
+
+    /// Reads a database as `ADDIN_DATABASE_URL` names it: `sqlite://PATH` or `postgres://...`.
+    fn from_str(value: &str) -> Result<Database, ConfigError> {
+        parse_database(value)
+    }
+}
+
 fn parse_database(value: &str) -> Result<Database, ConfigError> {
     if let Some(path) = value
         .strip_prefix("sqlite://")

@@ -1,145 +1,141 @@
-//! The two group-commit writers of the store floor, and the database they share.
+//! The database of the store floor, and the two ways it carries out a release.
 //!
-//! Both take every job waiting (up to [`MAX_BATCH`] keys), decide each key in one transaction
-//! and append one audit record per key, then commit and answer. They differ only in how they
-//! reach the database:
+//! - [`store_release`] hands the release to the broker's own store ([`Store::write`] with a
+//!   [`Write::Release`]): its writer task, its group commit through sqlx, its statements, with a
+//!   decision reduced to the recipient rule (no AES-GCM).
+//! - [`rusqlite_writer`] runs on a thread of its own and calls SQLite directly, with the same
+//!   group commit but no driver thread to hand each statement and row to: for each key, one
+//!   prepared read and one prepared insert, the cheapest way to reach SQLite from Rust.
 //!
-//! - [`sqlx_writer`] makes the statements the broker's writer makes, through sqlx's Any driver
-//!   (begin, lock the chain's head, read the batch's keys in one statement, insert the records in
-//!   statements of up to 64 rows, commit), with the broker's placeholders ([`Engine::params`]). On SQLite each statement is handed to sqlx's thread
-//!   for the connection and back.
-//! - [`rusqlite_writer`] runs on a thread of its own and calls SQLite directly: a prepared
-//!   statement per key read and per record, with no hand-off between threads but the job's.
+//! Both append the records the broker would (the same events and [`chain_hash`]), so
+//! `addin-server audit verify` accepts the floor's log.
 
 use std::path::Path;
-use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 
 use addin_server::audit::{chain_hash, Action, Actor, Event};
-use addin_server::store::Engine;
+use addin_server::config::Database;
+use addin_server::store::{KeyRow, NewKey, Release, Store, UnwrapRow, Write};
 use anyhow::Context;
 use base64::Engine as _;
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, AssertSqlSafe, Executor};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AssertSqlSafe, Executor};
 use tokio::sync::mpsc;
 
 use crate::{Job, CALLER, MAX_BATCH};
 
 /// The owner's tenant and the caller's, as in the benchmark's tokens (any GUIDs would do).
 const OWNER_TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const OWNER_OID: &str = "11111111-1111-4111-8111-111111111111";
 const CALLER_TENANT: &str = "e5c4b3a2-1f0e-4d9c-8b7a-6f5e4d3c2b1a";
 const CALLER_OID: &str = "33333333-3333-4333-8333-333333333333";
 
-/// What the server's SQLite connections set.
+/// What the server's SQLite connections set (`store::open_sqlite`).
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA temp_store = MEMORY;";
 
-/// Records per insert statement, as in the broker's writer.
-const INSERT_ROWS: usize = 64;
+/// Keys created per write while seeding.
+const SEED_BATCH: usize = 100;
 
-/// Connects with the server's settings (one connection: the writer's).
-pub(crate) async fn connect(url: &str, postgres: bool) -> anyhow::Result<AnyPool> {
-    let options = AnyConnectOptions::from_str(url)?;
-    AnyPoolOptions::new()
-        .max_connections(1)
-        .test_before_acquire(false)
-        .after_connect(move |conn, _| {
-            Box::pin(async move {
-                if !postgres {
-                    conn.execute(SQLITE_PRAGMAS).await?;
-                }
-                Ok(())
-            })
-        })
-        .connect_with(options)
-        .await
-        .with_context(|| format!("cannot open {url}"))
+/// Makes the database to run on and returns it: for a `postgres://` URL, a new database on that
+/// server (the benchmark's cluster is a throwaway one); otherwise the SQLite file `database`
+/// names, which must not exist yet.
+pub(crate) async fn create(database: &str) -> anyhow::Result<Database> {
+    let parsed: Database = database.parse()?;
+    match parsed {
+        Database::Sqlite(ref path) if path.exists() => anyhow::bail!(
+            "{} exists: the store floor seeds a database of its own; name a file that does not exist",
+            path.display()
+        ),
+        Database::Sqlite(_) => Ok(parsed),
+        Database::Postgres(ref url) => {
+            let mut suffix = [0u8; 6];
+            getrandom::getrandom(&mut suffix)
+                .map_err(|e| anyhow::anyhow!("the system's random generator failed: {e}"))?;
+            let name = format!(
+                "store_floor_{}",
+                suffix.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            );
+            sqlx::any::install_default_drivers();
+            let pool = AnyPoolOptions::new()
+                .max_connections(1)
+                .connect(url.connect_url())
+                .await
+                .with_context(|| format!("cannot connect to {}", url.redacted()))?;
+            pool.execute(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .await?;
+            pool.close().await;
+            let mut fresh = url::Url::parse(url.connect_url())?;
+            fresh.set_path(&name);
+            Ok(fresh.as_str().parse()?)
+        }
+    }
 }
 
-/// Makes the database to run on: for PostgreSQL, a new database in the server `url` names
-/// (the benchmark's cluster is a throwaway one); for SQLite, the file, which must not exist yet.
-/// Returns the URL to connect to.
-pub(crate) async fn create(url: &str, postgres: bool) -> anyhow::Result<String> {
-    if !postgres {
-        return Ok(url.to_owned());
-    }
-    let mut suffix = [0u8; 6];
-    getrandom::getrandom(&mut suffix)
-        .map_err(|e| anyhow::anyhow!("the system's random generator failed: {e}"))?;
-    let name = format!(
-        "store_floor_{}",
-        suffix
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
-    let pool = connect(url, true).await?;
-    pool.execute(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .await?;
-    pool.close().await;
-    let mut fresh = url::Url::parse(url).with_context(|| format!("not a URL: {url}"))?;
-    fresh.set_path(&name);
-    Ok(fresh.to_string())
-}
-
-/// Runs the server's migrations on an empty database and seeds `keys` keys naming [`CALLER`];
-/// returns their ids (128 random bits each, as the broker's).
-pub(crate) async fn prepare(
-    url: &str,
-    postgres: bool,
-    keys: usize,
-    without_key_index: bool,
-) -> anyhow::Result<Vec<String>> {
-    let pool = connect(url, postgres).await?;
-    if postgres {
-        sqlx::migrate!("../../addin-server/migrations/postgres")
-            .run(&pool)
-            .await?;
-    } else {
-        sqlx::migrate!("../../addin-server/migrations/sqlite")
-            .run(&pool)
-            .await?;
-    }
-    if without_key_index {
-        pool.execute("DROP INDEX audit_by_key").await?;
-    }
-    let mut tx = pool.begin().await?;
-    sqlx::query("INSERT INTO master_keys (version, check_value, created_at) VALUES (1, $1, 0)")
-        .bind(vec![0u8; 32])
-        .execute(&mut *tx)
-        .await?;
+/// Seeds `keys` keys naming [`CALLER`] through the broker's store (its migrations, its key
+/// inserts, their creation records); returns their ids (128 random bits each, as the broker's).
+pub(crate) async fn seed(store: &Store, keys: usize) -> anyhow::Result<Vec<String>> {
+    store.register_master_version(1, &[0; 32], 0).await?;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let mut ids = Vec::with_capacity(keys);
-    for _ in 0..keys {
-        let mut id = [0u8; 16];
-        let mut wrapped = vec![0u8; 60];
-        getrandom::getrandom(&mut id)
-            .and_then(|()| getrandom::getrandom(&mut wrapped))
-            .map_err(|e| anyhow::anyhow!("the system's random generator failed: {e}"))?;
-        let id = b64.encode(id);
-        sqlx::query(
-            "INSERT INTO data_keys (key_id, tenant_id, owner_oid, owner_name, whole_tenant, \
-             created_at, updated_at, master_version, wrapped) \
-             VALUES ($1, $2, $3, 'alice@contoso.example', 0, 0, 0, 1, $4)",
-        )
-        .bind(&id)
-        .bind(OWNER_TENANT)
-        .bind(CALLER_OID)
-        .bind(wrapped)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("INSERT INTO key_recipients (key_id, recipient) VALUES ($1, $2)")
-            .bind(&id)
-            .bind(CALLER)
-            .execute(&mut *tx)
-            .await?;
-        ids.push(id);
+    while ids.len() < keys {
+        let mut ops = Vec::new();
+        for _ in 0..SEED_BATCH.min(keys - ids.len()) {
+            let mut id = [0u8; 16];
+            let mut wrapped = vec![0u8; 60];
+            getrandom::getrandom(&mut id)
+                .and_then(|()| getrandom::getrandom(&mut wrapped))
+                .map_err(|e| anyhow::anyhow!("the system's random generator failed: {e}"))?;
+            let id = b64.encode(id);
+            let now = now_ms() / 1000;
+            ops.push(Write::CreateKey {
+                key: NewKey {
+                    row: KeyRow {
+                        key_id: id.clone(),
+                        tenant_id: OWNER_TENANT.into(),
+                        owner_oid: OWNER_OID.into(),
+                        owner_name: "alice@contoso.example".into(),
+                        whole_tenant: 0,
+                        label: None,
+                        doc_id: None,
+                        created_at: now,
+                        updated_at: now,
+                        expires_at: None,
+                        revoked_at: None,
+                    },
+                    recipients: vec![CALLER.into()],
+                    master_version: 1,
+                    wrapped,
+                },
+                audit: Event {
+                    at_ms: now_ms(),
+                    action: Action::Create,
+                    actor: Actor {
+                        tenant_id: OWNER_TENANT.into(),
+                        object_id: OWNER_OID.into(),
+                        username: "alice@contoso.example".into(),
+                    },
+                    key_id: Some(id.clone()),
+                    key_tenant: Some(OWNER_TENANT.into()),
+                    reason: None,
+                    detail: None,
+                },
+            });
+            ids.push(id);
+        }
+        store.write(ops).await?;
     }
-    tx.commit().await?;
-    pool.close().await;
     Ok(ids)
 }
 
-/// The record of the broker's decision on one key for [`CALLER`].
+/// Drops the audit log's index by key id (an experiment the broker does not make).
+pub(crate) fn drop_key_index(path: &Path) -> anyhow::Result<()> {
+    let conn = rusqlite::Connection::open(path)?;
+    conn.execute_batch("DROP INDEX audit_by_key")?;
+    Ok(())
+}
+
+/// The record of a decision on `key_id` for [`CALLER`].
 fn event(key_id: &str, released: bool, at_ms: i64) -> Event {
     Event {
         at_ms,
@@ -166,6 +162,47 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// Releases `ids` to [`CALLER`] through the broker's store: each key's wrapped bytes if the
+/// caller is a named recipient of it and it is neither revoked nor expired, once its record is
+/// committed.
+pub(crate) async fn store_release(
+    store: &Store,
+    ids: Vec<String>,
+) -> anyhow::Result<Vec<Option<Vec<u8>>>> {
+    let slot: Arc<Mutex<Vec<Option<Vec<u8>>>>> = Arc::default();
+    let (wanted, decisions) = (ids.clone(), slot.clone());
+    let decide = move |rows: Vec<UnwrapRow>| {
+        let now = now_ms();
+        let mut keys = Vec::with_capacity(wanted.len());
+        let mut records = Vec::with_capacity(wanted.len());
+        for id in &wanted {
+            let key = rows
+                .iter()
+                .find(|r| &r.key_id == id)
+                .filter(|r| {
+                    r.named == 1
+                        && r.revoked_at.is_none()
+                        && r.expires_at.is_none_or(|t| t * 1000 > now)
+                })
+                .map(|r| r.wrapped.clone());
+            records.push(event(id, key.is_some(), now));
+            keys.push(key);
+        }
+        // The writer may run this again if its batch failed: the last run counts.
+        *decisions.lock().unwrap_or_else(|e| e.into_inner()) = keys;
+        records
+    };
+    store
+        .write(vec![Write::Release(Release {
+            ids,
+            username: CALLER.into(),
+            decide: Box::new(decide),
+        })])
+        .await?;
+    let keys = std::mem::take(&mut *slot.lock().unwrap_or_else(|e| e.into_inner()));
+    Ok(keys)
+}
+
 /// Takes the jobs waiting after `first`, up to [`MAX_BATCH`] keys.
 fn batch(first: Job, rx: &mut mpsc::Receiver<Job>) -> Vec<Job> {
     let mut count = first.ids.len();
@@ -182,134 +219,35 @@ fn batch(first: Job, rx: &mut mpsc::Receiver<Job>) -> Vec<Job> {
     jobs
 }
 
-/// Sends each job its answer, or the batch's error to all.
-fn answer(jobs: Vec<Job>, result: anyhow::Result<Vec<Vec<Option<Vec<u8>>>>>) {
-    match result {
-        Ok(keys) => {
-            for (job, keys) in jobs.into_iter().zip(keys) {
-                let _ = job.reply.send(Ok(keys));
-            }
-        }
-        Err(e) => {
-            for job in jobs {
-                let _ = job.reply.send(Err(anyhow::anyhow!("{e:#}")));
-            }
-        }
-    }
-}
-
-/// The writer through sqlx, with the broker's statements.
-pub(crate) async fn sqlx_writer(pool: AnyPool, engine: Engine, mut rx: mpsc::Receiver<Job>) {
-    while let Some(first) = rx.recv().await {
-        let jobs = batch(first, &mut rx);
-        let result = sqlx_commit(&pool, engine, &jobs).await;
-        answer(jobs, result);
-    }
-}
-
-async fn sqlx_commit(
-    pool: &AnyPool,
-    engine: Engine,
-    jobs: &[Job],
-) -> anyhow::Result<Vec<Vec<Option<Vec<u8>>>>> {
-    let mut tx = pool.begin().await?;
-    let (mut seq, mut hash): (i64, Vec<u8>) =
-        sqlx::query_as("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(&mut *tx)
-            .await?;
-    let mut ids: Vec<&str> = jobs
-        .iter()
-        .flat_map(|j| j.ids.iter().map(String::as_str))
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let Some(&last) = ids.last() else {
-        return Ok(jobs.iter().map(|_| Vec::new()).collect());
-    };
-    // Padded to a power of two, as the broker does, so that few distinct statements are prepared.
-    let n = ids.len().next_power_of_two();
-    let sql = format!(
-        "SELECT k.key_id, k.wrapped, r.recipient FROM data_keys k LEFT JOIN key_recipients r \
-         ON r.key_id = k.key_id AND r.recipient = {} WHERE k.key_id IN ({})",
-        engine.params(1, 1),
-        engine.params(2, n)
-    );
-    let query = (0..n).fold(
-        sqlx::query_as::<_, (String, Vec<u8>, Option<String>)>(AssertSqlSafe(sql)).bind(CALLER),
-        |q, i| q.bind(*ids.get(i).unwrap_or(&last)),
-    );
-    let rows: std::collections::HashMap<String, (Vec<u8>, bool)> = query
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|(id, wrapped, recipient)| (id, (wrapped, recipient.is_some())))
-        .collect();
-    let at = now_ms();
-    let mut records = Vec::new();
-    let mut answers = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let mut keys = Vec::with_capacity(job.ids.len());
-        for id in &job.ids {
-            let row = rows.get(id).filter(|(_, named)| *named);
-            let event = event(id, row.is_some(), at);
-            seq += 1;
-            let next = chain_hash(seq, &event, &hash).to_vec();
-            records.push((seq, event, std::mem::replace(&mut hash, next.clone()), next));
-            keys.push(row.map(|(wrapped, _)| wrapped.clone()));
-        }
-        answers.push(keys);
-    }
-    for chunk in records.chunks(INSERT_ROWS) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| format!("({})", engine.params(r * 12 + 1, 12)))
-            .collect();
-        let sql = format!(
-            "INSERT INTO audit_log (seq, at, action, actor_tenant, actor_oid, actor_name, key_id, \
-             key_tenant, reason, detail, prev_hash, hash) VALUES {}",
-            values.join(", ")
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for (seq, e, prev, hash) in chunk {
-            query = query
-                .bind(*seq)
-                .bind(e.at_ms)
-                .bind(e.action.as_str())
-                .bind(&e.actor.tenant_id)
-                .bind(&e.actor.object_id)
-                .bind(&e.actor.username)
-                .bind(&e.key_id)
-                .bind(&e.key_tenant)
-                .bind(&e.reason)
-                .bind(&e.detail)
-                .bind(prev)
-                .bind(hash);
-        }
-        query.execute(&mut *tx).await?;
-    }
-    tx.commit().await?;
-    Ok(answers)
-}
-
-/// The writer through rusqlite, on the calling thread (which it blocks).
+/// The writer through rusqlite, on the calling thread (which it blocks): takes every job
+/// waiting, decides and records each key in one transaction, commits, then answers.
 pub(crate) fn rusqlite_writer(path: &Path, mut rx: mpsc::Receiver<Job>) {
-    let mut conn = match rusqlite::Connection::open(path)
+    let opened = rusqlite::Connection::open(path)
         .and_then(|c| c.execute_batch(SQLITE_PRAGMAS).map(|()| c))
-    {
+        .with_context(|| format!("cannot open {}", path.display()));
+    let mut conn = match opened {
         Ok(conn) => conn,
         Err(e) => {
-            // Every request gets the error.
             while let Some(job) = rx.blocking_recv() {
-                let _ = job
-                    .reply
-                    .send(Err(anyhow::anyhow!("cannot open {}: {e}", path.display())));
+                let _ = job.reply.send(Err(anyhow::anyhow!("{e:#}")));
             }
             return;
         }
     };
     while let Some(first) = rx.blocking_recv() {
         let jobs = batch(first, &mut rx);
-        let result = rusqlite_commit(&mut conn, &jobs);
-        answer(jobs, result);
+        match rusqlite_commit(&mut conn, &jobs) {
+            Ok(keys) => {
+                for (job, keys) in jobs.into_iter().zip(keys) {
+                    let _ = job.reply.send(Ok(keys));
+                }
+            }
+            Err(e) => {
+                for job in jobs {
+                    let _ = job.reply.send(Err(anyhow::anyhow!("{e:#}")));
+                }
+            }
+        }
     }
 }
 
@@ -323,13 +261,15 @@ fn rusqlite_commit(
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let at = now_ms();
+    let now = now_ms();
     let mut answers = Vec::with_capacity(jobs.len());
     {
         let mut read = tx.prepare_cached(
-            "SELECT k.wrapped, r.recipient FROM data_keys k LEFT JOIN key_recipients r \
-             ON r.key_id = k.key_id AND r.recipient = ?2 WHERE k.key_id = ?1",
+            "SELECT k.wrapped, k.revoked_at, k.expires_at, r.recipient FROM data_keys k \
+             LEFT JOIN key_recipients r ON r.key_id = k.key_id AND r.recipient = ?2 \
+             WHERE k.key_id = ?1",
         )?;
+        // The insert advances the head too (the trigger of migration 0004).
         let mut insert = tx.prepare_cached(
             "INSERT INTO audit_log (seq, at, action, actor_tenant, actor_oid, actor_name, key_id, \
              key_tenant, reason, detail, prev_hash, hash) \
@@ -338,14 +278,21 @@ fn rusqlite_commit(
         for job in jobs {
             let mut keys = Vec::with_capacity(job.ids.len());
             for id in &job.ids {
-                let row: Option<(Vec<u8>, Option<String>)> = read
+                type Row = (Vec<u8>, Option<i64>, Option<i64>, Option<String>);
+                let row: Option<Row> = read
                     .query_map(rusqlite::params![id, CALLER], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                     })?
                     .next()
                     .transpose()?;
-                let released = row.filter(|(_, recipient)| recipient.is_some());
-                let e = event(id, released.is_some(), at);
+                let key = row
+                    .filter(|(_, revoked, expires, named)| {
+                        named.is_some()
+                            && revoked.is_none()
+                            && expires.is_none_or(|t| t * 1000 > now)
+                    })
+                    .map(|(wrapped, ..)| wrapped);
+                let e = event(id, key.is_some(), now);
                 seq += 1;
                 let next = chain_hash(seq, &e, &hash).to_vec();
                 insert.execute(rusqlite::params![
@@ -363,7 +310,7 @@ fn rusqlite_commit(
                     next
                 ])?;
                 hash = next;
-                keys.push(released.map(|(wrapped, _)| wrapped));
+                keys.push(key);
             }
             answers.push(keys);
         }
