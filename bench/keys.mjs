@@ -4,8 +4,9 @@
 // measures the broker together with its store.
 //
 // For each engine: alice creates KEYS keys for bob (another tenant); then wrk runs GET /healthz
-// (the baseline), an unwrap of one key per request as bob cycling through the keys, and an unwrap
-// of BATCH keys per request; the batch's latency is also timed with sequential requests from
+// (the baseline), an unwrap of one key per request as bob cycling through the keys (with the
+// usual connections, then with MANY, as from a larger crowd of clients), and an unwrap of BATCH
+// keys per request; the batch's latency is also timed with sequential requests from
 // here, each followed by a timed GET /healthz (the machine's own noise in the same moments). The
 // server's RSS (VmRSS) is read when idle after start and sampled during the wrk runs,
 // and the processor time it used during each wrk run is divided by the requests it served: the
@@ -32,13 +33,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../tests/support/paths.mjs';
-import { CLIENT_ID, CONNECTIONS, DURATION, THREADS, cpuSeconds, mintToken, rssKiB, startProvider, startServer, wrk } from './support.mjs';
+import { CLIENT_ID, CONNECTIONS, DURATION, THREADS, cpuSeconds, cpuSecondsOfCommand, mintToken, rssKiB, startProvider, startServer, wrk } from './support.mjs';
 
 const KEYS = 1000; // keys created per engine
 const BATCH = 50; // keys per request in the batch measurement
 const SERIAL = 200; // sequential batch requests timed (after SERIAL / 10 untimed)
 const CREATORS = 16; // concurrent create requests during setup
 const BOB = 'bob@fabrikam.example';
+const MANY = 128; // connections of the second one-key run: more clients, bigger group commits
 const FLOOR = join(ROOT, 'target/release/store-floor');
 
 const children = [];
@@ -63,10 +65,10 @@ const released = (answer, ids) => {
   }
 };
 
-/** A wrk script posting the given bodies to /v1/keys/unwrap in turn, each thread from its own place. */
+/** A wrk script posting the given bodies in turn (to the URL wrk is given), each thread from its own place. */
 const unwrapScript = (name, token, bodies) => {
   const path = join(tmp, name);
-  const lua = `-- Written by bench/keys.mjs: POST /v1/keys/unwrap, each request the next of ${bodies.length} bodies.
+  const lua = `-- Written by bench/keys.mjs: POST, each request the next of ${bodies.length} unwrap bodies.
 wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer ${token}"
 wrk.headers["Content-Type"] = "application/json"
@@ -96,8 +98,8 @@ const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q *
 
 /**
  * Times SERIAL unwraps of the given batches at `url`, one at a time (after SERIAL / 10 untimed),
- * each followed by a GET of `healthUrl`, timed too: the bare endpoint's tail in the same moments
- * is the machine's own noise, which no unwrap can be below.
+ * each followed by a GET of `healthUrl`, timed too: the bare endpoint's tail, sampled just after
+ * each unwrap, shows how noisy the machine is meanwhile.
  */
 async function serialLatency(url, healthUrl, token, batches) {
   const times = [];
@@ -124,21 +126,26 @@ async function serialLatency(url, healthUrl, token, batches) {
   return { ...summary(times), health: summary(health) };
 }
 
-/** Awaits the wrk run `run` and adds the processor time process `pid` spent per request meanwhile. */
-async function perRequestCpu(pid, run) {
+/**
+ * Awaits the wrk run `run` and adds the processor time process `pid` spent per request meanwhile
+ * and, when `postgres`, that of the PostgreSQL cluster's processes.
+ */
+async function perRequestCpu(pid, run, postgres) {
   const before = cpuSeconds(pid);
+  const pgBefore = postgres ? cpuSecondsOfCommand('postgres') : 0;
   const result = await run;
   result.serverCpuUsPerRequest = round(((cpuSeconds(pid) - before) * 1e6) / result.requests);
+  if (postgres) result.postgresCpuUsPerRequest = round(((cpuSecondsOfCommand('postgres') - pgBefore) * 1e6) / result.requests);
   return result;
 }
 
 /**
- * The store floor (bench/store-floor) on `database`, with `args`: its own GET /healthz and a
- * one-key unwrap under wrk, each with its processor time per request, and the batch's latency one
- * request at a time. What its unwrap costs beyond its /healthz is the least the store's part of
+ * The store floor (bench/store-floor) on `database` (of `engine`), with `args`: its own GET
+ * /healthz and a one-key unwrap under wrk, each with its processor time per request, and the
+ * batch's latency one request at a time. What its unwrap costs beyond its /healthz is the least the store's part of
  * an unwrap costs on this machine.
  */
-async function measureFloor(name, database, args) {
+async function measureFloor(name, engine, database, args) {
   const floor = spawn(FLOOR, ['--database', database, '--keys', String(KEYS), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(floor);
   let out = '';
@@ -157,9 +164,10 @@ async function measureFloor(name, database, args) {
     const batches = [];
     for (let i = 0; i + BATCH <= ids.length; i += BATCH) batches.push(ids.slice(i, i + BATCH));
     const serial = await serialLatency(`${base}/unwrap`, `${base}/healthz`, '', batches);
-    const health = await perRequestCpu(floor.pid, wrk(`${base}/healthz`, [], `store floor, ${name}: GET /healthz`));
+    const postgres = engine === 'postgres';
+    const health = await perRequestCpu(floor.pid, wrk(`${base}/healthz`, [], `store floor, ${name}: GET /healthz`), postgres);
     const one = unwrapScript(`floor-${name.replace(/\W+/g, '-')}.lua`, '', ids.map((id) => JSON.stringify({ keyIds: [id] })));
-    const single = await perRequestCpu(floor.pid, wrk(`${base}/unwrap`, ['-s', one], `store floor, ${name}: unwrap of one key`));
+    const single = await perRequestCpu(floor.pid, wrk(`${base}/unwrap`, ['-s', one], `store floor, ${name}: unwrap of one key`), postgres);
     return {
       health,
       single: { ...single, vsHealth: round(single.rps / health.rps) },
@@ -219,7 +227,7 @@ async function measure(engine, env, tokens, provider) {
         rssLoadedMaxKiB = Math.max(rssLoadedMaxKiB, rssKiB(server.pid));
       }, 100);
       try {
-        return await perRequestCpu(server.pid, run);
+        return await perRequestCpu(server.pid, run, engine === 'postgres');
       } finally {
         clearInterval(timer);
         rssLoadedMaxKiB = Math.max(rssLoadedMaxKiB, rssKiB(server.pid));
@@ -228,6 +236,7 @@ async function measure(engine, env, tokens, provider) {
     const health = await sampled(wrk(`${base}/healthz`, [], `${engine}: GET /healthz`));
     const one = unwrapScript(`${engine}-one.lua`, tokens.bob, ids.map((id) => JSON.stringify({ keyIds: [id] })));
     const single = await sampled(wrk(`${base}/v1/keys/unwrap`, ['-s', one], `${engine}: unwrap of one key`));
+    const crowd = await sampled(wrk(`${base}/v1/keys/unwrap`, ['-s', one], `${engine}: unwrap of one key, ${MANY} connections`, MANY));
     const many = unwrapScript(`${engine}-batch.lua`, tokens.bob, batches.map((keyIds) => JSON.stringify({ keyIds })));
     const batch = await sampled(wrk(`${base}/v1/keys/unwrap`, ['-s', many], `${engine}: unwrap of ${BATCH} keys`));
     batch.keysPerSecond = Math.round(batch.rps * BATCH);
@@ -243,6 +252,7 @@ async function measure(engine, env, tokens, provider) {
       setup: { keys: KEYS, seconds: setupSeconds },
       health,
       single: { ...single, vsHealth: round(single.rps / health.rps) },
+      crowd: { ...crowd, connections: MANY, vsHealth: round(crowd.rps / health.rps) },
       batch: { ...batch, vsHealth: round(batch.rps / health.rps) },
       serial,
       memory: { rssIdleKiB, rssLoadedMaxKiB, rssEndKiB },
@@ -276,9 +286,10 @@ try {
   };
   const floorResults = {};
   for (const [name, [engine, database, args]] of Object.entries(floors)) {
-    const floor = await measureFloor(name, database, args);
-    // The broker's unwrap does at least what its own /healthz does plus at least the floor's store
-    // work, so its ratio to /healthz can be at best H / (H + store).
+    const floor = await measureFloor(name, engine, database, args);
+    // The broker's unwrap does what its own /healthz does plus at least the floor's store work,
+    // so its processor-time ratio to /healthz is about H / (H + store) at best (an estimate:
+    // both are measured under noise; on PostgreSQL it covers the server's process only).
     const h = results[engine].health.serverCpuUsPerRequest;
     floor.brokerBestVsHealth = round(h / (h + floor.storeCpuUsPerRequest));
     floorResults[name] = { engine, ...floor };
@@ -300,6 +311,13 @@ try {
   row('', 'p99 ms', (r) => n(r.single.p99Ms, 2));
   row('', 'x /healthz', (r) => `${n(r.single.vsHealth, 2)}x`);
   row('', 'server CPU us', (r) => n(r.single.serverCpuUsPerRequest, 1));
+  row('', 'x /healthz, CPU', (r) => `${n(r.health.serverCpuUsPerRequest / r.single.serverCpuUsPerRequest, 2)}x`);
+  row('', 'PostgreSQL CPU us', (r) => (r.single.postgresCpuUsPerRequest === undefined ? '-' : n(r.single.postgresCpuUsPerRequest, 1)));
+  row(`unwrap, 1 key, ${MANY} conns.`, 'req/s', (r) => n(r.crowd.rps));
+  row('', 'p99 ms', (r) => n(r.crowd.p99Ms, 2));
+  row('', 'x /healthz', (r) => `${n(r.crowd.vsHealth, 2)}x`);
+  row('', 'server CPU us', (r) => n(r.crowd.serverCpuUsPerRequest, 1));
+  row('', 'PostgreSQL CPU us', (r) => (r.crowd.postgresCpuUsPerRequest === undefined ? '-' : n(r.crowd.postgresCpuUsPerRequest, 1)));
   row(`unwrap, ${BATCH} keys`, 'req/s', (r) => n(r.batch.rps));
   row('', 'keys/s', (r) => n(r.batch.keysPerSecond));
   row('', 'server CPU us', (r) => n(r.batch.serverCpuUsPerRequest, 1));
@@ -315,10 +333,10 @@ try {
   console.log(
     `store floor (bench/store-floor): the store's part of an unwrap alone, durably audited, behind a bare route; same wrk settings`,
   );
-  const frow = (a, b, c, d, e, f, g) =>
-    console.log(`  ${a.padEnd(34)}${b.padStart(10)}${c.padStart(10)}${d.padStart(10)}${e.padStart(10)}${f.padStart(16)}${g.padStart(16)}`);
-  frow('', 'healthz', 'unwrap', 'unwrap', 'store', 'broker at best', `${BATCH} keys, seq.`);
-  frow('', 'CPU us', 'CPU us', 'req/s', 'CPU us', 'x /healthz', 'median/p99 ms');
+  const frow = (a, b, c, d, e, f, g, h) =>
+    console.log(`  ${a.padEnd(34)}${b.padStart(10)}${c.padStart(10)}${d.padStart(10)}${e.padStart(10)}${f.padStart(12)}${g.padStart(12)}${h.padStart(16)}`);
+  frow('', 'healthz', 'unwrap', 'unwrap', 'store', 'PostgreSQL', 'broker est.', `${BATCH} keys, seq.`);
+  frow('', 'CPU us', 'CPU us', 'req/s', 'CPU us', 'CPU us', 'x /healthz', 'median/p99 ms');
   for (const [name, f] of Object.entries(floorResults)) {
     frow(
       name,
@@ -326,11 +344,15 @@ try {
       n(f.single.serverCpuUsPerRequest, 1),
       n(f.single.rps),
       n(f.storeCpuUsPerRequest, 1),
+      f.single.postgresCpuUsPerRequest === undefined ? '-' : n(f.single.postgresCpuUsPerRequest, 1),
       `${n(f.brokerBestVsHealth, 2)}x`,
       `${n(f.serial.medianMs, 2)}/${n(f.serial.p99Ms, 2)}`,
     );
   }
-  console.log('  broker at best = broker /healthz CPU / (that + floor store CPU): the ratio its unwrap could reach were all else free');
+  console.log(
+    "  store = the floor's unwrap CPU - its /healthz CPU (server process); broker est. = broker /healthz CPU / (that + store):\n" +
+      "  about the best processor-time ratio the broker's unwrap could reach were all but the store free (compare 'x /healthz, CPU' above)",
+  );
   for (const e of names) {
     if (results[e].serverLog) console.log(`  ${engines[e].name} server said:\n    ${results[e].serverLog.join('\n    ')}`);
   }

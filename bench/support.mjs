@@ -3,7 +3,7 @@
 // route (ADDIN_BENCH_SECONDS sets how long each route runs, 10 s by default; ADDIN_BENCH_SERVER
 // names another server binary, to compare a build against target/release/addin-server).
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../tests/support/paths.mjs';
 import { freePort } from '../tests/support/server.mjs';
@@ -71,17 +71,38 @@ export const cpuSeconds = (pid) => {
   return (Number(fields[11]) + Number(fields[12])) / TICKS;
 };
 
+/**
+ * The processor time all processes named `command` have used, in seconds (e.g. `postgres`: the
+ * PostgreSQL cluster's backends, which do a share of each request's work outside the server).
+ */
+export const cpuSecondsOfCommand = (command) => {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // It exited meanwhile.
+    }
+    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    total += (Number(fields[11]) + Number(fields[12])) / TICKS;
+  }
+  return total;
+};
+
 /** The resident set size of process `pid` in KiB (VmRSS in /proc/<pid>/status). */
 export const rssKiB = (pid) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 
 /**
- * Runs wrk on `url` (THREADS threads, CONNECTIONS connections, DURATION seconds, with `args`
- * such as headers or a Lua script); resolves with requests/s, the p99 latency in ms, the number
+ * Runs wrk on `url` (THREADS threads, `connections` connections, CONNECTIONS by default,
+ * DURATION seconds, with `args` such as headers or a Lua script); resolves with requests/s, the p99 latency in ms, the number
  * of requests and the number of non-2xx/3xx answers. With `failing`, it rejects, naming it, when any request failed
  * (a non-2xx/3xx answer, or a socket error: connect, read, write or timeout).
  */
-export function wrk(url, args = [], failing) {
-  const child = spawn('wrk', [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', ...args, url], {
+export function wrk(url, args = [], failing, connections = CONNECTIONS) {
+  const child = spawn('wrk', [`-t${THREADS}`, `-c${connections}`, `-d${DURATION}s`, '--latency', ...args, url], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -76,7 +76,7 @@ impl Engine {
     /// statement's names, which made binding a many-row insert quadratic (a tenth of the server's
     /// time under load); anonymous ones are bound by position. So a statement must not mix these
     /// with numbered `$n` written by hand.
-    pub fn params(self, first: usize, n: usize) -> String {
+    pub(crate) fn params(self, first: usize, n: usize) -> String {
         match self {
             Engine::Postgres => (first..first + n)
                 .map(|i| format!("${i}"))

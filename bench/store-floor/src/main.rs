@@ -3,11 +3,12 @@
 //! `bench/keys.mjs` measures the key broker's one-key unwrap against `GET /healthz` on the same
 //! server. This program answers a different question: how cheap could the store's part of an
 //! unwrap be, whatever the broker around it did? It serves three routes and nothing else (no
-//! TLS, no token, no middleware, no AES-GCM):
+//! token, no middleware, no AES-GCM; plain HTTP, as the broker is benchmarked):
 //!
 //! - `GET /healthz`: `ok`, the bare endpoint of this server;
-//! - `POST /unwrap` `{"keyIds": [...]}`: for each key, read it and whether the caller is a named
-//!   recipient, append a release (or denial) record to the hash-chained audit log, and answer
+//! - `POST /unwrap` `{"keyIds": [...]}` (taken as they come: not checked, not deduplicated, as
+//!   the broker does before its store sees them): for each key, read it and whether the caller
+//!   is a named recipient, append a release (or denial) record to the hash-chained audit log, and answer
 //!   with the wrapped bytes only once that record is committed, in batches that share one
 //!   commit;
 //! - `GET /ids`: the seeded key ids, for the load generator's script.
@@ -38,8 +39,9 @@ use tokio::sync::{mpsc, oneshot};
 /// The caller of every unwrap, named as a recipient of every seeded key.
 const CALLER: &str = "bob@fabrikam.example";
 
-/// The most keys' records the rusqlite writer commits in one transaction, as the broker's
-/// writer (`store::writer::MAX_BATCH_OPS`).
+/// How many keys' records the rusqlite writer gathers for one transaction, as the broker's
+/// writer (`store::writer::MAX_BATCH_OPS`): it stops taking jobs once it has this many, so the
+/// last job taken may go past it, and a bigger job is committed whole.
 const MAX_BATCH: usize = addin_server::store::writer::MAX_BATCH_OPS;
 
 #[derive(Parser, Debug)]
@@ -84,7 +86,9 @@ struct Job {
 /// Where releases go.
 #[derive(Clone)]
 enum Writer {
+    /// The broker's store.
     Store(Store),
+    /// The rusqlite writer's queue.
     Rusqlite(mpsc::Sender<Job>),
 }
 
@@ -103,24 +107,26 @@ struct UnwrapRequest {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let database = writers::create(&args.database).await?;
+    let database: Database = args.database.parse()?;
+    let postgres = matches!(database, Database::Postgres(_));
+    if postgres && args.driver == Driver::Rusqlite {
+        anyhow::bail!("--driver rusqlite needs a SQLite database (sqlite://PATH)");
+    }
+    if postgres && args.without_key_index {
+        anyhow::bail!("--without-key-index is for SQLite (sqlite://PATH)");
+    }
+    let database = writers::create(database).await?;
+    // The store stays open until the end with either writer: on SQLite its background
+    // checkpoints copy the log back into the database file, as in the broker, whoever writes.
     let store = Store::open(&database).await?;
     let ids = writers::seed(&store, args.keys).await?;
     let writer = match (&database, args.driver) {
-        (Database::Postgres(_), Driver::Rusqlite) => {
-            anyhow::bail!("--driver rusqlite needs a SQLite database")
-        }
-        (Database::Postgres(_), Driver::Store) if args.without_key_index => {
-            anyhow::bail!("--without-key-index is for SQLite")
-        }
-        (Database::Postgres(_), Driver::Store) => Writer::Store(store),
         (Database::Sqlite(path), driver) => {
-            store.close().await;
             if args.without_key_index {
                 writers::drop_key_index(path)?;
             }
             match driver {
-                Driver::Store => Writer::Store(Store::open(&database).await?),
+                Driver::Store => Writer::Store(store.clone()),
                 Driver::Rusqlite => {
                     let (jobs, rx) = mpsc::channel(4096);
                     let path = path.clone();
@@ -129,6 +135,7 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        (Database::Postgres(_), _) => Writer::Store(store.clone()),
     };
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
