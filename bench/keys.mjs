@@ -6,11 +6,12 @@
 // For each engine: alice creates KEYS keys for bob (another tenant); then wrk runs GET /healthz
 // (the baseline), an unwrap of one key per request as bob cycling through the keys (with the
 // usual connections, then with MANY, as from a larger crowd of clients), and an unwrap of BATCH
-// keys per request; the batch's latency is also timed with sequential requests from
-// here, each followed by a timed GET /healthz (the machine's own noise in the same moments). The
-// server's RSS (VmRSS) is read when idle after start and sampled during the wrk runs,
-// and the processor time it used during each wrk run is divided by the requests it served: the
-// cost of one request, which other load on a shared machine disturbs less than requests/s do.
+// keys per request; the batch's latency is also timed with sequential requests from here, each
+// followed by a timed GET /healthz (how noisy the machine is meanwhile). The server's RSS
+// (VmRSS) is read when idle after start and sampled during the wrk runs, and the processor time
+// it (and, on PostgreSQL, the cluster) used during each wrk run is divided by the requests it
+// served: the cost of one request, which other load on a shared machine disturbs less than
+// requests/s do.
 // The tokens are minted beforehand, and every key is checked to unwrap for bob before the
 // measurement, so every request under wrk is a release; any that fails (a non-2xx answer or a
 // socket error) stops the benchmark.
@@ -19,13 +20,13 @@
 // store's part of an unwrap alone (read the key, append and commit its audit record) behind a
 // bare route, through the broker's own store (sqlx) and, on SQLite, through rusqlite with no
 // driver thread, with and without the audit log's index by key. Its unwrap's processor time
-// beyond its own /healthz is the least the store adds to an unwrap, which bounds the broker's
-// ratio to /healthz: at best H / (H + that), H being the broker's /healthz time.
+// beyond its own /healthz is the least the store adds to an unwrap, which puts the broker's
+// processor-time ratio to /healthz at about H / (H + that) at best, H being the broker's
+// /healthz time.
 //
 // Run it with scripts/bench.sh keys, which builds the release server and the floor and starts
 // a throwaway PostgreSQL cluster (scripts/postgres.sh) whose URL it passes as
-// ADDIN_TEST_POSTGRES_URL;
-// without that variable only SQLite is measured. Like auth.mjs it starts the OpenID provider of
+// ADDIN_TEST_POSTGRES_URL; without that variable only SQLite is measured. Like auth.mjs it starts the OpenID provider of
 // the tests and the server on loopback (plain HTTP). ADDIN_BENCH_SECONDS sets the seconds per wrk
 // run (10 by default). Figures go to stdout and to target/bench/keys.json.
 import { spawn } from 'node:child_process';
@@ -94,6 +95,8 @@ end
 };
 
 const round = (v) => Math.round(v * 1000) / 1000;
+/** `ids` in consecutive batches of BATCH (the remainder left out). */
+const batchesOf = (ids) => Array.from({ length: Math.floor(ids.length / BATCH) }, (_, i) => ids.slice(i * BATCH, (i + 1) * BATCH));
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 
 /**
@@ -142,8 +145,8 @@ async function perRequestCpu(pid, run, postgres) {
 /**
  * The store floor (bench/store-floor) on `database` (of `engine`), with `args`: its own GET
  * /healthz and a one-key unwrap under wrk, each with its processor time per request, and the
- * batch's latency one request at a time. What its unwrap costs beyond its /healthz is the least the store's part of
- * an unwrap costs on this machine.
+ * batch's latency one request at a time. What its unwrap costs beyond its /healthz is the least
+ * the store's part of an unwrap costs on this machine.
  */
 async function measureFloor(name, engine, database, args) {
   const floor = spawn(FLOOR, ['--database', database, '--keys', String(KEYS), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -161,8 +164,7 @@ async function measureFloor(name, engine, database, args) {
       floor.once('exit', (code) => reject(new Error(`the store floor (${name}) exited with ${code}:\n${said}${out}`)));
     });
     const ids = await (await fetch(`${base}/ids`)).json();
-    const batches = [];
-    for (let i = 0; i + BATCH <= ids.length; i += BATCH) batches.push(ids.slice(i, i + BATCH));
+    const batches = batchesOf(ids);
     const serial = await serialLatency(`${base}/unwrap`, `${base}/healthz`, '', batches);
     const postgres = engine === 'postgres';
     const health = await perRequestCpu(floor.pid, wrk(`${base}/healthz`, [], `store floor, ${name}: GET /healthz`), postgres);
@@ -214,8 +216,7 @@ async function measure(engine, env, tokens, provider) {
       const some = ids.slice(i, i + 250);
       released(await post(base, '/v1/keys/unwrap', tokens.bob, { keyIds: some }, 200), some);
     }
-    const batches = [];
-    for (let i = 0; i + BATCH <= ids.length; i += BATCH) batches.push(ids.slice(i, i + BATCH));
+    const batches = batchesOf(ids);
 
     // The batch's latency, one request at a time from here.
     const serial = await serialLatency(`${base}/v1/keys/unwrap`, `${base}/healthz`, tokens.bob, batches);
@@ -299,6 +300,7 @@ try {
   const row = (group, metric, f) =>
     console.log(`  ${group.padEnd(28)}${metric.padStart(14)}${names.map((e) => f(results[e], e).padStart(14)).join('')}`);
   const n = (v, d = 0) => v.toFixed(d);
+  const pg = (v) => (v === undefined ? '-' : n(v, 1)); // PostgreSQL's own time: none on SQLite
   console.log(
     `key broker benchmark: wrk, ${THREADS} threads, ${CONNECTIONS} connections, ${DURATION} s per route, plain HTTP on loopback; ` +
       `${KEYS} keys per engine, unwrapped by a recipient in another tenant`,
@@ -312,12 +314,12 @@ try {
   row('', 'x /healthz', (r) => `${n(r.single.vsHealth, 2)}x`);
   row('', 'server CPU us', (r) => n(r.single.serverCpuUsPerRequest, 1));
   row('', 'x /healthz, CPU', (r) => `${n(r.health.serverCpuUsPerRequest / r.single.serverCpuUsPerRequest, 2)}x`);
-  row('', 'PostgreSQL CPU us', (r) => (r.single.postgresCpuUsPerRequest === undefined ? '-' : n(r.single.postgresCpuUsPerRequest, 1)));
+  row('', 'PostgreSQL CPU us', (r) => pg(r.single.postgresCpuUsPerRequest));
   row(`unwrap, 1 key, ${MANY} conns.`, 'req/s', (r) => n(r.crowd.rps));
   row('', 'p99 ms', (r) => n(r.crowd.p99Ms, 2));
   row('', 'x /healthz', (r) => `${n(r.crowd.vsHealth, 2)}x`);
   row('', 'server CPU us', (r) => n(r.crowd.serverCpuUsPerRequest, 1));
-  row('', 'PostgreSQL CPU us', (r) => (r.crowd.postgresCpuUsPerRequest === undefined ? '-' : n(r.crowd.postgresCpuUsPerRequest, 1)));
+  row('', 'PostgreSQL CPU us', (r) => pg(r.crowd.postgresCpuUsPerRequest));
   row(`unwrap, ${BATCH} keys`, 'req/s', (r) => n(r.batch.rps));
   row('', 'keys/s', (r) => n(r.batch.keysPerSecond));
   row('', 'server CPU us', (r) => n(r.batch.serverCpuUsPerRequest, 1));
@@ -344,7 +346,7 @@ try {
       n(f.single.serverCpuUsPerRequest, 1),
       n(f.single.rps),
       n(f.storeCpuUsPerRequest, 1),
-      f.single.postgresCpuUsPerRequest === undefined ? '-' : n(f.single.postgresCpuUsPerRequest, 1),
+      pg(f.single.postgresCpuUsPerRequest),
       `${n(f.brokerBestVsHealth, 2)}x`,
       `${n(f.serial.medianMs, 2)}/${n(f.serial.p99Ms, 2)}`,
     );

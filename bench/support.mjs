@@ -59,17 +59,19 @@ export async function startServer(env, children) {
 /** Clock ticks per second of /proc/<pid>/stat's times. */
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
+/** The user and system time in a /proc/<pid>/stat text, in seconds. */
+const statSeconds = (stat) => {
+  // The fields after the command name (which may hold spaces), from the state (field 3) on.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+};
+
 /**
  * The processor time process `pid` has used, in seconds (user and system, all its threads; from
  * /proc/<pid>/stat). Divided by the requests served meanwhile, it gives what one request costs
  * the server, a figure that other load on a shared machine disturbs far less than requests/s.
  */
-export const cpuSeconds = (pid) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The fields after the command name (which may hold spaces), from the state (field 3) on.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
-};
+export const cpuSeconds = (pid) => statSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 
 /**
  * The processor time all processes named `command` have used, in seconds (e.g. `postgres`: the
@@ -85,9 +87,7 @@ export const cpuSecondsOfCommand = (command) => {
     } catch {
       continue; // It exited meanwhile.
     }
-    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    total += (Number(fields[11]) + Number(fields[12])) / TICKS;
+    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === command) total += statSeconds(stat);
   }
   return total;
 };
@@ -97,9 +97,10 @@ export const rssKiB = (pid) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/
 
 /**
  * Runs wrk on `url` (THREADS threads, `connections` connections, CONNECTIONS by default,
- * DURATION seconds, with `args` such as headers or a Lua script); resolves with requests/s, the p99 latency in ms, the number
- * of requests and the number of non-2xx/3xx answers. With `failing`, it rejects, naming it, when any request failed
- * (a non-2xx/3xx answer, or a socket error: connect, read, write or timeout).
+ * DURATION seconds, with `args` such as headers or a Lua script); resolves with requests/s, the
+ * p99 latency in ms, the number of requests and the number of non-2xx/3xx answers. With
+ * `failing`, it rejects, naming it, when any request failed (a non-2xx/3xx answer, or a socket
+ * error: connect, read, write or timeout).
  */
 export function wrk(url, args = [], failing, connections = CONNECTIONS) {
   const child = spawn('wrk', [`-t${THREADS}`, `-c${connections}`, `-d${DURATION}s`, '--latency', ...args, url], {

@@ -409,7 +409,7 @@ async fn concurrent_creates_and_unwraps_all_succeed_and_chain_cleanly() {
     }
 }
 
-/// Concurrent unwraps are read together (`store::reader`): each caller must still get the
+/// Concurrent unwraps are read together (`store::releases`): each caller must still get the
 /// answers of its own identity, never those of another caller read in the same query.
 #[tokio::test]
 async fn concurrent_unwraps_by_different_callers_each_get_their_own_answers() {

@@ -19,7 +19,7 @@ pub mod input;
 pub mod master;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -30,9 +30,7 @@ use crate::audit::{Action, Actor, Event};
 use crate::auth::Principal;
 use crate::clock::{self, now_ms};
 use crate::keyring::{random_key, Keyring, KeyringError};
-use crate::store::{
-    KeyRow, NewKey, PolicyChange, Release, Store, StoreError, UnwrapRow, Write, Written,
-};
+use crate::store::{KeyRow, NewKey, PolicyChange, Store, StoreError, UnwrapRow, Write, Written};
 
 pub use master::MasterKeys;
 
@@ -432,14 +430,14 @@ impl Broker {
     }
 
     /// One round of an unwrap: has the writer decide on `ids` (with the master keys loaded now)
-    /// and commit the records of its decisions together with `others`. In the `last` round, a
+    /// and commit the records of its decisions together with `ops`. In the `last` round, a
     /// key whose master key version is missing is refused rather than left undecided.
     async fn release(
         &self,
         p: &Principal,
         ids: Vec<String>,
         last: bool,
-        mut ops: Vec<Write>,
+        ops: Vec<Write>,
     ) -> Result<Decisions, BrokerError> {
         if ids.is_empty() {
             if !ops.is_empty() {
@@ -447,24 +445,14 @@ impl Broker {
             }
             return Ok(Decisions::default());
         }
-        let slot: Arc<Mutex<Option<Decisions>>> = Arc::default();
         let ring = self.master.ring();
-        let (caller, wanted, decisions) = (p.clone(), ids.clone(), slot.clone());
-        let decide = move |rows: Vec<UnwrapRow>| {
-            let (made, records) = decide(&caller, &wanted, &rows, &ring, now_ms(), last);
-            // The writer may run this again if its batch failed: the last run counts.
-            *decisions.lock().unwrap_or_else(|e| e.into_inner()) = Some(made);
-            records
-        };
-        ops.push(Write::Release(Release {
-            ids,
-            username: p.username.to_lowercase(),
-            decide: Box::new(decide),
-        }));
-        self.store.write(ops).await?;
-        let made = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-        // The writer acknowledges a release only after running its decision.
-        made.ok_or(BrokerError::Store(StoreError::WriterStopped))
+        let (caller, wanted) = (p.clone(), ids.clone());
+        let decide =
+            move |rows: Vec<UnwrapRow>| decide(&caller, &wanted, &rows, &ring, now_ms(), last);
+        Ok(self
+            .store
+            .release(ops, ids, p.username.to_lowercase(), decide)
+            .await?)
     }
 
     /// The key `key_id` if `p` may manage it: its owner, or (when `admin_ok`) an admin of its

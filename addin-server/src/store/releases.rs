@@ -23,11 +23,13 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use sqlx::{Any, AssertSqlSafe, Transaction};
 
 use super::keys::padded;
-use super::{Engine, StoreError};
+use super::writer::Write;
+use super::{Engine, Store, StoreError};
 use crate::audit::Event;
 
 /// Decides what to release of the keys read, and returns the records of its decisions. It runs
@@ -85,6 +87,38 @@ struct BatchRow {
     #[sqlx(flatten)]
     key: UnwrapRow,
     recipient: Option<String>,
+}
+
+impl Store {
+    /// Commits `ops` and a release of `ids` to `username` (lowercase) in one transaction, with
+    /// any other writes waiting at the same time. `decide` is given the rows read of `ids`
+    /// under the write lock and returns its decision and the records to append; the decision of
+    /// its last run is returned (the writer runs it again when it retries a failed batch), and
+    /// only once those records are committed.
+    pub async fn release<T: Send + 'static>(
+        &self,
+        mut ops: Vec<Write>,
+        ids: Vec<String>,
+        username: String,
+        decide: impl Fn(Vec<UnwrapRow>) -> (T, Vec<Event>) + Send + Sync + 'static,
+    ) -> Result<T, StoreError> {
+        let slot: Arc<Mutex<Option<T>>> = Arc::default();
+        let decisions = slot.clone();
+        let decide = move |rows: Vec<UnwrapRow>| {
+            let (made, records) = decide(rows);
+            *decisions.lock().unwrap_or_else(|e| e.into_inner()) = Some(made);
+            records
+        };
+        ops.push(Write::Release(Release {
+            ids,
+            username,
+            decide: Box::new(decide),
+        }));
+        self.write(ops).await?;
+        let made = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+        // The writer acknowledges a release only after running its decision.
+        made.ok_or(StoreError::WriterStopped)
+    }
 }
 
 /// Reads the keys of `releases` in one statement, in `tx`; returns each release's rows, in order.

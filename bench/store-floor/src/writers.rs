@@ -1,8 +1,8 @@
 //! The database of the store floor, and the two ways it carries out a release.
 //!
-//! - [`store_release`] hands the release to the broker's own store ([`Store::write`] with a
-//!   [`Write::Release`]): its writer task, its group commit through sqlx, its statements, with a
-//!   decision reduced to the recipient rule (no AES-GCM).
+//! - [`store_release`] hands the release to the broker's own store ([`Store::release`]): its
+//!   writer task, its group commit through sqlx, its statements, with a decision reduced to the
+//!   recipient rule (no AES-GCM).
 //! - [`rusqlite_writer`] runs on a thread of its own and calls SQLite directly, with the same
 //!   gathering of waiting requests into one commit but no driver thread to hand each statement
 //!   and row to: for each key, one prepared read and one prepared insert, the cheapest way to
@@ -13,11 +13,10 @@
 //! `addin-server audit verify` accepts the floor's log.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 use addin_server::audit::{chain_hash, Action, Actor, Event};
 use addin_server::config::Database;
-use addin_server::store::{KeyRow, NewKey, Release, Store, UnwrapRow, Write};
+use addin_server::store::{KeyRow, NewKey, Store, UnwrapRow, Write};
 use anyhow::Context;
 use base64::Engine as _;
 use sqlx::any::AnyPoolOptions;
@@ -165,15 +164,19 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// Releases `ids` to [`CALLER`] through the broker's store: each key's wrapped bytes if the
-/// caller is a named recipient of it and it is neither revoked nor expired, once its record is
-/// committed.
+/// Whether [`CALLER`] gets a key at `now_ms`: named among its recipients, neither revoked nor
+/// expired (the broker's rule, without owners and whole organisations, which no seeded key has).
+fn releasable(named: bool, revoked_at: Option<i64>, expires_at: Option<i64>, now_ms: i64) -> bool {
+    named && revoked_at.is_none() && expires_at.is_none_or(|t| t * 1000 > now_ms)
+}
+
+/// Releases `ids` to [`CALLER`] through the broker's store ([`Store::release`]): each key's
+/// wrapped bytes if [`releasable`], once its record is committed.
 pub(crate) async fn store_release(
     store: &Store,
     ids: Vec<String>,
 ) -> anyhow::Result<Vec<Option<Vec<u8>>>> {
-    let slot: Arc<Mutex<Vec<Option<Vec<u8>>>>> = Arc::default();
-    let (wanted, decisions) = (ids.clone(), slot.clone());
+    let wanted = ids.clone();
     let decide = move |rows: Vec<UnwrapRow>| {
         let now = now_ms();
         let mut keys = Vec::with_capacity(wanted.len());
@@ -182,28 +185,16 @@ pub(crate) async fn store_release(
             let key = rows
                 .iter()
                 .find(|r| &r.key_id == id)
-                .filter(|r| {
-                    r.named == 1
-                        && r.revoked_at.is_none()
-                        && r.expires_at.is_none_or(|t| t * 1000 > now)
-                })
+                .filter(|r| releasable(r.named == 1, r.revoked_at, r.expires_at, now))
                 .map(|r| r.wrapped.clone());
             records.push(event(id, key.is_some(), now));
             keys.push(key);
         }
-        // The writer may run this again if its batch failed: the last run counts.
-        *decisions.lock().unwrap_or_else(|e| e.into_inner()) = keys;
-        records
+        (keys, records)
     };
-    store
-        .write(vec![Write::Release(Release {
-            ids,
-            username: CALLER.into(),
-            decide: Box::new(decide),
-        })])
-        .await?;
-    let keys = std::mem::take(&mut *slot.lock().unwrap_or_else(|e| e.into_inner()));
-    Ok(keys)
+    Ok(store
+        .release(Vec::new(), ids, CALLER.into(), decide)
+        .await?)
 }
 
 /// Takes the jobs waiting after `first`, up to [`MAX_BATCH`] keys.
@@ -290,9 +281,7 @@ fn rusqlite_commit(
                     .transpose()?;
                 let key = row
                     .filter(|(_, revoked, expires, named)| {
-                        named.is_some()
-                            && revoked.is_none()
-                            && expires.is_none_or(|t| t * 1000 > now)
+                        releasable(named.is_some(), *revoked, *expires, now)
                     })
                     .map(|(wrapped, ..)| wrapped);
                 let e = event(id, key.is_some(), now);
