@@ -44,10 +44,10 @@ impl From<crate::dictionary::command::CommandError> for AdminError {
         use crate::dictionary::DictionaryError;
         match e {
             CommandError::Dictionary(DictionaryError::Invalid(problems)) => {
-                let mut message = format!(
-                    "the dictionary has {} problem(s); nothing was published:",
-                    problems.len()
-                );
+                let mut message = match problems.len() {
+                    1 => "the dictionary has 1 problem; nothing was published:".to_owned(),
+                    n => format!("the dictionary has {n} problems; nothing was published:"),
+                };
                 for p in problems {
                     message.push_str(&format!("\n  {p}"));
                 }
@@ -91,6 +91,84 @@ pub async fn export_dictionary(
     let exported = command::export(&store, &tenant, csv).await;
     store.close().await;
     Ok(exported?)
+}
+
+/// `addin-server tenants list`: the organisations admitted by admin consent, and those the
+/// configuration lists.
+pub async fn list_tenants(config: &Config) -> Result<String, AdminError> {
+    use crate::config::AllowedTenants;
+    let store = Store::open(&config.database).await?;
+    let admitted = store.tenants().await;
+    store.close().await;
+    let admitted = admitted?;
+    let mut out = String::new();
+    match &config.allowed_tenants {
+        AllowedTenants::List(list) => {
+            out.push_str(
+                "ADDIN_ALLOWED_TENANTS lists these organisations (admin consent is not used):\n",
+            );
+            for tenant in list {
+                out.push_str(&format!("  {tenant}\n"));
+            }
+        }
+        AllowedTenants::None => {
+            out.push_str("ADDIN_ALLOWED_TENANTS is not set: no organisation is allowed.\n")
+        }
+        AllowedTenants::Consented => {}
+    }
+    if admitted.is_empty() {
+        out.push_str("No organisation is admitted by admin consent.\n");
+    } else {
+        let n = admitted.len();
+        out.push_str(&format!(
+            "{n} {} admitted by admin consent:\n",
+            if n == 1 {
+                "organisation is"
+            } else {
+                "organisations are"
+            }
+        ));
+        for t in admitted {
+            out.push_str(&format!(
+                "  {}  consented {} by {}\n",
+                t.tenant_id,
+                t.consented_at,
+                t.consented_by.as_deref().unwrap_or("(not recorded)")
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// `addin-server tenants remove TENANT`: takes an organisation admitted by admin consent back
+/// out; its users are refused from their next request.
+pub async fn remove_tenant(config: &Config, tenant: &str) -> Result<String, AdminError> {
+    let tenant = tenant.trim().to_ascii_lowercase();
+    if !crate::auth::token::is_guid(&tenant) {
+        return Err(AdminError::Refused(format!(
+            "{tenant:?} is not a tenant id; give the GUID that `addin-server tenants list` shows"
+        )));
+    }
+    let store = Store::open(&config.database).await?;
+    let removed = crate::tenants::remove(
+        &store,
+        &tenant,
+        Actor::system("tenants remove"),
+        clock::now_ms(),
+    )
+    .await;
+    store.close().await;
+    if !removed? {
+        let listed = matches!(&config.allowed_tenants, crate::config::AllowedTenants::List(l) if l.contains(&tenant));
+        return Err(AdminError::Refused(if listed {
+            format!("organisation {tenant} is allowed by ADDIN_ALLOWED_TENANTS, not by consent: remove it from that setting and restart the server")
+        } else {
+            format!("organisation {tenant} is not admitted; `addin-server tenants list` shows those that are")
+        }));
+    }
+    Ok(format!(
+        "Organisation {tenant} removed: its users are refused from their next request. Its admin can consent again to come back.\n"
+    ))
 }
 
 /// The store of `config` and its master keys, checked against each other: what every `keys`

@@ -19,7 +19,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::{Principal, Validator};
 use crate::broker::{Broker, MasterKeys};
-use crate::config::Config;
+use crate::config::{AllowedTenants, Config};
 use crate::consent::ConsentLinks;
 use crate::error::ApiError;
 use crate::manifest::Manifests;
@@ -47,6 +47,8 @@ pub struct AppState {
     pub broker: Broker,
     /// The fallback sign-in dialog's configuration; `None` without a client id.
     pub sign_in: Option<Arc<SignInConfig>>,
+    /// Whether organisations are admitted by admin consent (`ADDIN_ALLOWED_TENANTS=*`).
+    pub tenants_by_consent: bool,
 }
 
 impl AppState {
@@ -61,6 +63,7 @@ impl AppState {
             consent: ConsentLinks::from_config(config).map(Arc::new),
             sign_in: SignInConfig::from_config(config).map(Arc::new),
             public_origin: config.public_url.as_str().to_owned(),
+            tenants_by_consent: matches!(config.allowed_tenants, AllowedTenants::Consented),
             manifests: Arc::new(manifests),
             broker: Broker::new(store.clone(), master),
             store,
@@ -108,6 +111,7 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
         )
         .merge(crate::broker::api::routes())
         .merge(crate::dictionary::api::routes())
+        .merge(crate::tenants::routes())
         .fallback_service(static_files)
         .with_state(state);
     crate::layers::apply(routes, &public_origin)

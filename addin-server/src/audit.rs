@@ -42,11 +42,15 @@ pub enum Action {
     /// An organisation's sensitive-text dictionary was replaced (the record's `detail` gives
     /// the new version).
     Dictionary,
+    /// An organisation was admitted by its administrator's consent.
+    Consent,
+    /// An admitted organisation was removed.
+    TenantRemoved,
 }
 
 impl Action {
     /// Every action, for parsing.
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 9] = [
         Action::Create,
         Action::Release,
         Action::Deny,
@@ -54,6 +58,8 @@ impl Action {
         Action::Revoke,
         Action::Rotate,
         Action::Dictionary,
+        Action::Consent,
+        Action::TenantRemoved,
     ];
 
     /// The name stored and shown.
@@ -66,6 +72,8 @@ impl Action {
             Action::Revoke => "revoke",
             Action::Rotate => "rotate",
             Action::Dictionary => "dictionary",
+            Action::Consent => "consent",
+            Action::TenantRemoved => "tenantRemoved",
         }
     }
 

@@ -1,21 +1,31 @@
-//! Admin consent: how an organisation's administrator lets its users use this server when
-//! `ADDIN_ALLOWED_TENANTS` is `*`.
+//! Admin consent: how an organisation's administrator admits it to this server when
+//! `ADDIN_ALLOWED_TENANTS` is `*`, so that a tenant is recorded only on proof that one of its
+//! administrators consented.
 //!
-//! 1. Someone asks `GET /v1/admin-consent/url?tenant=<tenant id>` and gives the link to the
-//!    administrator. The link is Entra ID's admin-consent page for this app and that tenant,
-//!    with a random `state` the server keeps for fifteen minutes, bound to the tenant.
+//! 1. An administrator of the organisation, signed in to the add-in, asks
+//!    `GET /v1/admin-consent/url`. The token must be valid and carry, in `wids`, a directory
+//!    role that may grant tenant-wide consent ([`CONSENT_ROLES`]); the tenant is the token's
+//!    own (a `?tenant=` naming another is refused). The answer is Entra ID's admin-consent page
+//!    for this app and that tenant, with a random `state` the server keeps for fifteen minutes,
+//!    bound to that tenant and that administrator.
 //! 2. The administrator grants consent; Entra ID sends the browser back to
 //!    `/v1/admin-consent/callback` with `admin_consent=True`, the tenant and the state.
 //! 3. The server takes the state (it works once), checks that it was made for that tenant, and
-//!    records the tenant as consented; its users' tokens are accepted from then on.
+//!    admits the tenant, recording who asked and when, with an audit record (action
+//!    `consent`), in one transaction; its users' tokens are accepted from then on.
 //!
-//! Entra ID does not sign that redirect, so the state is what ties it to a link this server
-//! made, for that tenant, recently. A listed tenant (`ADDIN_ALLOWED_TENANTS=<ids>`) needs none
-//! of this and is the safer setting where the organisations are known in advance.
+//! Entra ID does not sign that redirect, so what proves consent is the state: only an
+//! administrator of the tenant, by a token Entra issued, can have obtained it. Anyone else
+//! (no token, another tenant's token, a user without such a role) gets no state, and a made-up
+//! or reused one records nothing. `addin-server tenants remove` and
+//! `DELETE /v1/admin/tenant` take a tenant out again, effective at the next request, tokens
+//! already validated included. A listed tenant (`ADDIN_ALLOWED_TENANTS=<ids>`) needs none of
+//! this and is the safer setting where the organisations are known in advance.
 
 use std::time::Duration;
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Html;
 use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -23,11 +33,14 @@ use base64::Engine;
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::audit::{Action, Actor, Event};
 use crate::auth::token::is_guid;
+use crate::auth::AnyTenant;
 use crate::clock;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::extract::Query;
+use crate::store::Write;
 
 /// How long a consent link stays usable.
 pub const STATE_TTL: Duration = Duration::from_secs(15 * 60);
@@ -74,40 +87,93 @@ impl ConsentLinks {
     }
 }
 
+/// The directory roles (`wids`, role template ids) that may grant tenant-wide admin consent to
+/// an API's delegated permissions: Global Administrator, Privileged Role Administrator, Cloud
+/// Application Administrator and Application Administrator.
+pub const CONSENT_ROLES: [&str; 4] = [
+    "62e90394-69f5-4237-9190-012177145e10",
+    "e8611ab8-c189-46e8-94e1-60213ab1f814",
+    "158c047a-c907-4556-b7ef-446551a6b5f7",
+    "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+];
+
 /// `?tenant=`
 #[derive(Debug, Deserialize)]
 pub struct UrlQuery {
     tenant: Option<String>,
 }
 
-/// `GET /v1/admin-consent/url?tenant=<tenant id>`: `{ url, expiresInSeconds }`.
+/// `GET /v1/admin-consent/url[?tenant=<tenant id>]`, for an administrator of that tenant:
+/// `{ url, tenantId, expiresInSeconds }`.
 pub async fn url(
     State(state): State<AppState>,
     Query(query): Query<UrlQuery>,
+    AnyTenant(admin): AnyTenant,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let links = state.consent.as_ref().ok_or_else(not_configured)?;
-    let tenant = query
-        .tenant
-        .map(|t| t.to_ascii_lowercase())
-        .filter(|t| is_guid(t))
-        .ok_or_else(|| {
-            ApiError::bad_request(
+    if !state.tenants_by_consent {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "consent_not_used",
+            "this server admits organisations by its configuration (ADDIN_ALLOWED_TENANTS), not \
+             by admin consent; ask its administrator to add your tenant id there",
+        ));
+    }
+    if let Some(tenant) = &query.tenant {
+        let tenant = tenant.to_ascii_lowercase();
+        if !is_guid(&tenant) {
+            return Err(ApiError::bad_request(
                 "invalid_tenant",
-                "pass ?tenant= with your organisation's tenant id (a GUID, shown in the Microsoft \
-                 Entra admin center under Overview)",
-            )
-        })?;
+                "pass ?tenant= with your organisation's tenant id (a GUID, shown in the \
+                 Microsoft Entra admin center under Overview), or leave it out",
+            ));
+        }
+        if tenant != admin.tenant_id {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "not_your_tenant",
+                format!(
+                    "you are signed in to organisation {}, not {tenant}; an administrator of that \
+                     organisation must sign in and ask for its link",
+                    admin.tenant_id
+                ),
+            ));
+        }
+    }
+    if !admin
+        .directory_roles
+        .iter()
+        .any(|role| CONSENT_ROLES.contains(&role.as_str()))
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_an_administrator",
+            "granting admin consent needs one of the Entra ID roles Global Administrator, \
+             Privileged Role Administrator, Cloud Application Administrator or Application \
+             Administrator; ask someone who holds one to sign in (if you do, the app \
+             registration must emit directory roles: see the deployment guide)",
+        ));
+    }
     let mut random = [0u8; 32];
     getrandom::getrandom(&mut random).map_err(|e| ApiError::internal(&e))?;
     let secret = URL_SAFE_NO_PAD.encode(random);
     let now = clock::now_secs();
     state
         .store
-        .create_consent_state(&secret, &tenant, now + STATE_TTL.as_secs() as i64, now)
+        .create_consent_state(
+            &secret,
+            &admin.tenant_id,
+            &admin.object_id,
+            &admin.username.to_lowercase(),
+            now + STATE_TTL.as_secs() as i64,
+            now,
+        )
         .await
         .map_err(|e| ApiError::unavailable("database", &e))?;
+    tracing::info!(target: "admin", tenant = %admin.tenant_id, oid = %admin.object_id, "admin consent link issued");
     Ok(Json(serde_json::json!({
-        "url": links.url(&tenant, &secret),
+        "url": links.url(&admin.tenant_id, &secret),
+        "tenantId": admin.tenant_id,
         "expiresInSeconds": STATE_TTL.as_secs(),
     })))
 }
@@ -122,7 +188,7 @@ pub struct Callback {
     error_description: Option<String>,
 }
 
-/// `GET /v1/admin-consent/callback`: records the consent, or says why not.
+/// `GET /v1/admin-consent/callback`: admits the tenant, or says why not.
 pub async fn callback(
     State(state): State<AppState>,
     Query(back): Query<Callback>,
@@ -130,8 +196,8 @@ pub async fn callback(
     let expired = || {
         ApiError::bad_request(
             "invalid_state",
-            "this consent link has expired or was already used; ask for a new one at \
-             /v1/admin-consent/url",
+            "this consent link has expired or was already used; sign in as an administrator \
+             and ask for a new one at /v1/admin-consent/url",
         )
     };
     let secret = back.state.as_deref().ok_or_else(expired)?;
@@ -159,22 +225,42 @@ pub async fn callback(
         ));
     }
     let tenant = back.tenant.map(|t| t.to_ascii_lowercase());
-    if tenant.as_deref() != Some(bound.as_str()) {
+    if tenant.as_deref() != Some(bound.tenant_id.as_str()) {
         return Err(ApiError::bad_request(
             "invalid_tenant",
             "the consent was granted for another organisation than the link was made for; \
              nothing was recorded, ask for a link for that organisation",
         ));
     }
+    let now = clock::now_ms();
+    let audit = Event {
+        at_ms: now,
+        action: Action::Consent,
+        actor: Actor {
+            tenant_id: bound.tenant_id.clone(),
+            object_id: bound.object_id.clone(),
+            username: bound.username.clone(),
+        },
+        key_id: None,
+        key_tenant: Some(bound.tenant_id.clone()),
+        reason: None,
+        detail: None,
+    };
     state
         .store
-        .record_consent(&bound, &clock::now_rfc3339())
+        .write(vec![Write::AdmitTenant {
+            tenant_id: bound.tenant_id.clone(),
+            object_id: bound.object_id.clone(),
+            at: clock::rfc3339_ms(now),
+            audit,
+        }])
         .await
         .map_err(|e| ApiError::unavailable("database", &e))?;
-    tracing::info!(target: "admin", tenant = %bound, "admin consent recorded");
+    tracing::info!(target: "admin", tenant = %bound.tenant_id, by = %bound.object_id, "admin consent recorded");
     Ok(Html(format!(
         "<!doctype html><meta charset=\"utf-8\"><title>Consent recorded</title>\
-         <p>Consent recorded for organisation {bound}. Its users can now sign in to the add-in.</p>"
+         <p>Consent recorded for organisation {}. Its users can now sign in to the add-in.</p>",
+        bound.tenant_id
     )))
 }
 
@@ -227,40 +313,44 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_bad_query_string_is_a_json_400_that_says_what_is_wrong() {
+    async fn a_bad_query_string_is_a_json_400_and_no_token_a_json_401() {
         let dir = tempfile::tempdir().unwrap();
         let app = app(dir.path()).await;
-        for (uri, code, says) in [
+        for (uri, status, code, says) in [
             (
                 format!("/v1/admin-consent/url?tenant={TENANT}&tenant={TENANT}"),
+                StatusCode::BAD_REQUEST,
                 "invalid_request",
                 "the query string is not what this route takes: ",
             ),
             (
                 format!("{}?state=a&state=b", super::CALLBACK_PATH),
+                StatusCode::BAD_REQUEST,
                 "invalid_request",
                 "the query string is not what this route takes: ",
             ),
             (
-                "/v1/admin-consent/url".to_owned(),
-                "invalid_tenant",
-                "pass ?tenant= with your organisation's tenant id",
+                format!("/v1/admin-consent/url?tenant={TENANT}"),
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "this API needs a bearer token",
             ),
             (
-                "/v1/admin-consent/url?tenant=contoso".to_owned(),
-                "invalid_tenant",
-                "pass ?tenant= with your organisation's tenant id",
+                format!(
+                    "{}?admin_consent=True&tenant={TENANT}&state=made-up",
+                    super::CALLBACK_PATH
+                ),
+                StatusCode::BAD_REQUEST,
+                "invalid_state",
+                "this consent link has expired or was already used",
             ),
         ] {
-            let (status, kind, body) = get(&app, &uri).await;
-            assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+            let (got, kind, body) = get(&app, &uri).await;
+            assert_eq!(got, status, "{uri}: {body}");
             assert_eq!(kind, "application/json", "{uri}");
             assert_eq!(body["error"]["code"], code, "{uri}: {body}");
             let message = body["error"]["message"].as_str().unwrap();
             assert!(message.starts_with(says), "{uri}: {message}");
         }
-        let (status, _, body) = get(&app, &format!("/v1/admin-consent/url?tenant={TENANT}")).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        assert!(body["url"].as_str().unwrap().contains(TENANT), "{body}");
     }
 }

@@ -1,5 +1,5 @@
 //! Request extractors whose refusals are the crate's JSON errors: a JSON body ([`Body`]) and a
-//! query string ([`Query`]). axum's own extractors answer a plain-text 400; these answer
+//! query string ([`Query`]); and the client's address ([`client_ip`]). axum's own extractors answer a plain-text 400; these answer
 //! `{ "error": { "code": "invalid_request", "message" } }` like every other error, with what
 //! did not parse. Handlers take these instead of `axum::Json` and `axum::extract::Query`.
 
@@ -37,6 +37,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
             .map(|axum::extract::Query(v)| Query(v))
             .map_err(|e| invalid("the query string", &e.body_text()))
     }
+}
+
+/// The address of the client that opened the connection, when the server knows it (it does
+/// when serving sockets; requests made in tests without one have none). A client's own
+/// `X-Forwarded-For` is never believed: behind a proxy, every client is the proxy.
+pub fn client_ip(parts: &Parts) -> Option<std::net::IpAddr> {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip())
 }
 
 /// The 400 for a part of the request (`what`) that does not parse, and axum's reason (`why`).

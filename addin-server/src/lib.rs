@@ -11,7 +11,9 @@
 //! - [`keyring`] holds the master key file, [`audit`] the audit log's hash chain;
 //! - [`manifest`] renders the Office manifests for this deployment, [`event_handler`] the Outlook
 //!   send-time script, and [`sign_in`] tells the fallback sign-in dialog the app registration;
-//! - [`auth`] validates Entra ID tokens ([`consent`] records organisations' admin consent);
+//! - [`auth`] validates Entra ID tokens and applies the identity rule ([`auth::identity`]);
+//!   [`consent`] admits organisations on their administrators' consent, [`tenants`] lists and
+//!   removes them;
 //!   [`broker`] creates and releases data keys; [`dictionary`] keeps each organisation's
 //!   sensitive-text dictionary;
 //! - [`app`] builds the HTTP routes, [`extract`] reads their input, and [`error`] maps errors to
@@ -44,4 +46,5 @@ pub mod scan_command;
 pub mod serve;
 pub mod sign_in;
 pub mod store;
+pub mod tenants;
 pub mod tls;

@@ -34,6 +34,20 @@ enum Command {
     /// The organisation's sensitive-text dictionary (Outlook's send-time check).
     #[command(subcommand)]
     Dictionary(DictionaryCommand),
+    /// Organisations admitted by admin consent.
+    #[command(subcommand)]
+    Tenants(TenantsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TenantsCommand {
+    /// List the admitted organisations, with who consented and when.
+    List,
+    /// Remove an admitted organisation: its users are refused from their next request.
+    Remove {
+        /// Its tenant id.
+        tenant: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,6 +144,12 @@ fn main() -> ExitCode {
             return admin(move |c| {
                 Box::pin(async move { admin::export_dictionary(&c, tenant.as_deref(), csv).await })
             })
+        }
+        Some(Command::Tenants(TenantsCommand::List)) => {
+            return admin(|c| Box::pin(async move { admin::list_tenants(&c).await }))
+        }
+        Some(Command::Tenants(TenantsCommand::Remove { tenant })) => {
+            return admin(move |c| Box::pin(async move { admin::remove_tenant(&c, &tenant).await }))
         }
         Some(Command::Audit(AuditCommand::Verify)) => {
             return admin(|c| Box::pin(async move { admin::verify_audit(&c).await }))

@@ -12,7 +12,7 @@ use addin_server::auth::{self, KeyPolicy, SigningKeys, Validator};
 use addin_server::config::{AllowedTenants, Database};
 use addin_server::store::Store;
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{Method, Request, StatusCode};
 use axum::Router;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -69,8 +69,8 @@ async fn tokens_from_the_provider_sign_in_and_forged_ones_are_refused() {
     assert_eq!(
         body,
         json!({ "tenantId": provider.tenant_a, "objectId": "22222222-2222-4222-8222-222222222222",
-                "username": "admin@contoso.example", "displayName": "Ada Admin",
-                "roles": ["Addin.Admin"] })
+                "username": "admin@contoso.example", "address": "admin@contoso.example",
+                "member": true, "displayName": "Ada Admin", "roles": ["Addin.Admin"] })
     );
     // The scheme is case-insensitive; a token of our own making with the provider's key too.
     let (status, _, _) = me(
@@ -339,11 +339,19 @@ fn state_of(url: &str) -> String {
     url.split("state=").nth(1).unwrap().to_owned()
 }
 
-/// Asks for a consent link for `tenant`: the link.
-async fn consent_link(app: &Router, tenant: &str) -> String {
-    let (status, body) = get(app, &format!("/v1/admin-consent/url?tenant={tenant}")).await;
+/// Asks for a consent link as `token` (with `?tenant=` when given): the status and the body.
+async fn ask_link(app: &Router, token: Option<&str>, tenant: Option<&str>) -> (StatusCode, Value) {
+    let path = match tenant {
+        Some(t) => format!("/v1/admin-consent/url?tenant={t}"),
+        None => "/v1/admin-consent/url".to_owned(),
+    };
+    support::call(app, Method::GET, &path, token, None).await
+}
+
+/// A consent link for the administrator whose token is `token`.
+async fn consent_link(app: &Router, token: &str) -> String {
+    let (status, body) = ask_link(app, Some(token), None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let body: Value = serde_json::from_str(&body).unwrap();
     body["url"].as_str().unwrap().to_owned()
 }
 
@@ -357,15 +365,37 @@ async fn consented(app: &Router, tenant: &str, state: &str) -> (StatusCode, Stri
 async fn with_a_star_a_tenant_is_allowed_once_its_admin_consents() {
     let provider = Provider::start("test-key-1");
     let dir = tempfile::tempdir().unwrap();
-    let app = app(&provider, "*", dir.path()).await;
+    let db = support::TestDb::new("sqlite", dir.path()).await;
+    let config = support::config(&provider, "*", &db, dir.path());
+    let app = support::app(&config, dir.path()).await;
     let (a, b) = (provider.tenant_a.as_str(), provider.tenant_b.as_str());
-    let token = provider.token("bob@b").await;
-    let (status, _, body) = me(&app, Some(&format!("Bearer {token}"))).await;
+    let bob = provider.token("bob@b").await;
+    let ops = provider.token("ops@b").await;
+    let admin_a = provider.token("admin@a").await;
+    let (status, _, body) = me(&app, Some(&format!("Bearer {bob}"))).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error"]["code"], "tenant_not_allowed");
 
-    // The link for tenant b: Entra's admin-consent page for this app.
-    let url = consent_link(&app, b).await;
+    // regression (issue 19): the anonymous sequence that admitted any tenant. Without a token
+    // there is no link, and a made-up state records nothing.
+    let (status, body) = ask_link(&app, None, Some(b)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let (status, body) = consented(&app, b, "forged").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // A user of tenant b without an administrator's directory role gets none either...
+    let (status, body) = ask_link(&app, Some(&bob), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "not_an_administrator");
+    // ...nor does another tenant's administrator for tenant b.
+    let (status, body) = ask_link(&app, Some(&admin_a), Some(b)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "not_your_tenant");
+    let (status, _, _) = me(&app, Some(&format!("Bearer {bob}"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "nothing was recorded");
+    assert_eq!(db.count("tenants").await, 0);
+
+    // Tenant b's Cloud Application Administrator gets Entra's admin-consent page for tenant b.
+    let url = consent_link(&app, &ops).await;
     let expected_start = format!(
         "{}/{b}/v2.0/adminconsent?client_id={CLIENT_ID}&scope=api%3A%2F%2Flocalhost%3A3000%2F{CLIENT_ID}%2F.default&redirect_uri=https%3A%2F%2Flocalhost%3A3000%2Fv1%2Fadmin-consent%2Fcallback&state=",
         provider.authority
@@ -381,37 +411,53 @@ async fn with_a_star_a_tenant_is_allowed_once_its_admin_consents() {
     let (status, body) = consented(&app, b, &state).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(body.contains("expired or was already used"), "{body}");
-    // A forged state is refused.
-    assert_eq!(
-        consented(&app, b, "forged").await.0,
-        StatusCode::BAD_REQUEST
-    );
 
     // A refusal records nothing.
-    let state = state_of(&consent_link(&app, b).await);
+    let state = state_of(&consent_link(&app, &ops).await);
     let query = format!("error=access_denied&error_description=declined&state={state}");
     let (status, body) = get(&app, &format!("/v1/admin-consent/callback?{query}")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("did not grant consent"), "{body}");
-    let (status, _, _) = me(&app, Some(&format!("Bearer {token}"))).await;
+    let (status, _, _) = me(&app, Some(&format!("Bearer {bob}"))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // A tenant that is not a GUID is a 400 that says what to pass.
-    let (status, body) = get(&app, "/v1/admin-consent/url?tenant=contoso.com").await;
+    let (status, body) = ask_link(&app, Some(&ops), Some("contoso.com")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.contains("tenant id (a GUID"), "{body}");
+    assert!(body.to_string().contains("tenant id (a GUID"), "{body}");
 
     // Granted (Entra may spell the tenant in capitals): bob's tenant is in, alice's is not.
-    let state = state_of(&consent_link(&app, b).await);
+    let state = state_of(&consent_link(&app, &ops).await);
     let (status, body) = consented(&app, &b.to_uppercase(), &state).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.contains("Consent recorded"), "{body}");
-    let (status, _, body) = me(&app, Some(&format!("Bearer {token}"))).await;
+    let (status, _, body) = me(&app, Some(&format!("Bearer {bob}"))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["username"], "bob@fabrikam.example");
     let alice = provider.token("alice@a").await;
     let (status, _, _) = me(&app, Some(&format!("Bearer {alice}"))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Who consented and when is recorded, in the tenants table and the audit log.
+    let listed = addin_server::admin::list_tenants(&config).await.unwrap();
+    assert!(
+        listed.contains(&format!("{b}  consented "))
+            && listed.contains("by 66666666-6666-4666-8666-666666666666"),
+        "{listed}"
+    );
+    let records = db.audit_actions().await;
+    assert_eq!(records, ["consent"], "one record, of the consent");
+
+    // The tenant is removed: refused at once, with a token already validated.
+    let removed = addin_server::admin::remove_tenant(&config, &b.to_uppercase())
+        .await
+        .unwrap();
+    assert!(removed.contains("removed"), "{removed}");
+    let (status, _, body) = me(&app, Some(&format!("Bearer {bob}"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(db.audit_actions().await, ["consent", "tenantRemoved"]);
+    let again = addin_server::admin::remove_tenant(&config, b).await;
+    assert!(again.unwrap_err().to_string().contains("is not admitted"));
 }
 
 /// A metadata and key-set server of our own, to rotate keys and count fetches.
@@ -492,14 +538,14 @@ async fn rotated_keys_are_picked_up_without_a_refresh_storm() {
     };
     let (old, new) = (token(&first), token(&second));
 
-    validator.validate(&old).await.unwrap();
+    validator.validate(&old, now() as i64).await.unwrap();
     assert_eq!(server.fetches.load(Ordering::SeqCst), 1);
 
     // A hundred concurrent requests with a key the authority does not publish yet: refused,
     // with no fetch beyond the floor.
     let attempts = (0..100).map(|_| {
         let (v, t) = (validator.clone(), new.clone());
-        tokio::spawn(async move { v.validate(&t).await })
+        tokio::spawn(async move { v.validate(&t, now() as i64).await })
     });
     for attempt in attempts {
         assert!(attempt.await.unwrap().is_err());
@@ -516,7 +562,7 @@ async fn rotated_keys_are_picked_up_without_a_refresh_storm() {
     tokio::time::sleep(Duration::from_millis(900)).await;
     let attempts = (0..50).map(|_| {
         let (v, t) = (validator.clone(), new.clone());
-        tokio::spawn(async move { v.validate(&t).await })
+        tokio::spawn(async move { v.validate(&t, now() as i64).await })
     });
     for attempt in attempts {
         attempt.await.unwrap().unwrap();
@@ -526,13 +572,13 @@ async fn rotated_keys_are_picked_up_without_a_refresh_storm() {
         2,
         "concurrent refreshes coalesced"
     );
-    validator.validate(&old).await.unwrap();
+    validator.validate(&old, now() as i64).await.unwrap();
 
     // The authority fails: the last good keys stay in use.
     server.keys.lock().unwrap().clear();
     tokio::time::sleep(Duration::from_millis(900)).await;
     drop(server);
-    validator.validate(&new).await.unwrap();
+    validator.validate(&new, now() as i64).await.unwrap();
     assert_eq!(keys.fetches(), 2);
 }
 

@@ -88,6 +88,13 @@ impl World {
         result_of(&r)
     }
 
+    fn config_tenant_a(&self) -> String {
+        match &self.config.allowed_tenants {
+            addin_server::config::AllowedTenants::List(list) => list[0].clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
     async fn verify(&self) -> Result<String, AdminError> {
         admin::verify_audit(&self.config).await
     }
@@ -124,6 +131,13 @@ async fn recipients_get_keys_and_everyone_else_is_refused_on_every_engine() {
             w.outcome("alice@a", &id).await,
             Ok(key.clone()),
             "{engine}: the owner"
+        );
+        // Whose text it is comes with the key, for the reader to see.
+        let released = w.unwrap("bob@b", &[&id]).await.remove(0);
+        assert_eq!(
+            released["owner"],
+            json!({ "username": "alice@contoso.example", "tenantId": w.config_tenant_a() }),
+            "{engine}"
         );
         assert_eq!(
             w.outcome("bob@b", &id).await,

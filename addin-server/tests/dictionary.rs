@@ -141,7 +141,13 @@ async fn the_dictionary_is_served_with_etags_and_replaced_by_admins_only() {
             { "id": "nope", "pattern": "y", "kind": "word", "category": "missing" },
             { "id": "re", "pattern": "(unclosed", "kind": "regex", "category": "projects" }
         ]);
-        let (status, _, body) = put(&app, &admin, None, bad.to_string()).await;
+        let (status, _, body) = put(&app, &admin, None, custom().to_string()).await;
+        assert_eq!(status, StatusCode::PRECONDITION_REQUIRED, "{body}");
+        assert!(body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("send If-Match"));
+        let (status, _, body) = put(&app, &admin, Some(&first), bad.to_string()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(body["error"]["code"], "invalid_dictionary");
         let paths: Vec<&str> = body["error"]["problems"]
@@ -156,7 +162,7 @@ async fn the_dictionary_is_served_with_etags_and_replaced_by_admins_only() {
                 "{expected} in {paths:?}"
             );
         }
-        let (status, _, body) = put(&app, &admin, None, "{ not json".into()).await;
+        let (status, _, body) = put(&app, &admin, Some(&first), "{ not json".into()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
         // A valid one, based on what the admin read: version 1, a new ETag.

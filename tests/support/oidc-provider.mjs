@@ -6,8 +6,10 @@
 //   the server reads; all share the signing keys, as Entra's tenants do.
 // - Access tokens are RS256 JWTs from the client credentials grant, for the resource
 //   `api://localhost/<client id>`, with audience <client id>, and the claims of an Entra v2.0
-//   access token: tid, oid, scp, ver, preferred_username, name, roles. Each client stands for
-//   one user (its id is `<name>@<tenant letter>`, secret `secret`).
+//   access token: tid, oid, scp, ver, preferred_username, name, roles, and the optional claims
+//   the deployment guide has the app registration emit: upn, acct, wids (and idp, email for a
+//   guest). Each client stands for one user (its id is `<name>@<tenant letter>`, secret
+//   `secret`).
 //
 // With OIDC_SPA_REDIRECT=<url> it also serves browsers as Entra does for a single-page app: a
 // public client per tenant with the API's client id and that redirect URI (authorization code with PKCE), and
@@ -30,11 +32,22 @@ const clientId = process.argv[2];
 if (!clientId) throw new Error('usage: oidc-provider.mjs CLIENT_ID');
 
 const tenants = { a: '7d3a2f1c-0b4e-4c8a-9f10-2a6b5c4d3e21', b: 'e5c4b3a2-1f0e-4d9c-8b7a-6f5e4d3c2b1a' };
+// Directory role template ids (`wids`) that may grant tenant-wide admin consent.
+const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
+const CLOUD_APPLICATION_ADMINISTRATOR = '158c047a-c907-4556-b7ef-446551a6b5f7';
+
+// Members carry `acct: 0`; `guest@a` is Bob invited into tenant a as a B2B guest: `acct: 1`, his
+// home tenant as `idp`, the UPN his host tenant gave him, and his home email.
 const users = [
   { name: 'alice', tenant: 'a', oid: '11111111-1111-4111-8111-111111111111', upn: 'alice@contoso.example', display: 'Alice Martin', roles: [] },
-  { name: 'admin', tenant: 'a', oid: '22222222-2222-4222-8222-222222222222', upn: 'admin@contoso.example', display: 'Ada Admin', roles: ['Addin.Admin'] },
+  { name: 'admin', tenant: 'a', oid: '22222222-2222-4222-8222-222222222222', upn: 'admin@contoso.example', display: 'Ada Admin', roles: ['Addin.Admin'], wids: [GLOBAL_ADMINISTRATOR] },
   { name: 'carol', tenant: 'a', oid: '44444444-4444-4444-8444-444444444444', upn: 'carol@contoso.example', display: 'Carol Petit', roles: [] },
   { name: 'bob', tenant: 'b', oid: '33333333-3333-4333-8333-333333333333', upn: 'bob@fabrikam.example', display: 'Bob Durand', roles: [] },
+  { name: 'ops', tenant: 'b', oid: '66666666-6666-4666-8666-666666666666', upn: 'ops@fabrikam.example', display: 'Olga Ops', roles: [], wids: [CLOUD_APPLICATION_ADMINISTRATOR] },
+  {
+    name: 'guest', tenant: 'a', oid: '55555555-5555-4555-8555-555555555555', upn: 'bob_fabrikam.example#EXT#@contoso.onmicrosoft.com',
+    display: 'Bob Durand (Fabrikam)', roles: [], guestOf: 'b', email: 'bob@fabrikam.example',
+  },
 ];
 
 const kid = process.argv[3] ?? 'test-key-1';
@@ -106,7 +119,11 @@ function provider(tenant) {
         oid: user.oid,
         scp: 'access_as_user',
         ver: '2.0',
-        preferred_username: user.upn,
+        preferred_username: user.guestOf ? user.email : user.upn,
+        upn: user.upn,
+        acct: user.guestOf ? 1 : 0,
+        ...(user.guestOf ? { idp: `https://sts.windows.net/${tenants[user.guestOf]}/`, email: user.email } : {}),
+        ...(user.wids ? { wids: user.wids } : {}),
         name: user.display,
         roles: user.roles,
       };

@@ -42,7 +42,8 @@ export async function startWorld({ binary, tenants = ['a', 'b'] } = {}) {
 export async function publishDictionary(world, dictionary) {
   const response = await fetch(`${world.server.url}/v1/admin/dictionary`, {
     method: 'PUT',
-    headers: { authorization: `Bearer ${world.tokens.admin}`, 'content-type': 'application/json' },
+    // Whatever is published is replaced: the tests publish into a fresh organisation.
+    headers: { authorization: `Bearer ${world.tokens.admin}`, 'content-type': 'application/json', 'if-match': '*' },
     body: JSON.stringify(dictionary),
   });
   if (response.status !== 200) throw new Error(`publishing the dictionary: ${response.status} ${await response.text()}`);

@@ -63,8 +63,11 @@ mod tests {
             tenant_id: "t".into(),
             object_id: n.to_string(),
             username: String::new(),
+            address: None,
+            member: true,
             display_name: String::new(),
             roles: vec![],
+            directory_roles: vec![],
         }
     }
 

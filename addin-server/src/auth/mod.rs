@@ -20,6 +20,7 @@
 
 pub mod cache;
 mod error;
+pub mod identity;
 pub mod keys;
 pub mod token;
 
@@ -79,21 +80,54 @@ pub fn validator(config: &Config, store: Store) -> Result<Option<Arc<Validator>>
     ))))
 }
 
+/// The bearer token of a request.
+fn bearer(parts: &Parts) -> Result<&str, AuthError> {
+    parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .filter(|t| !t.is_empty())
+        .ok_or(AuthError::Missing)
+}
+
+/// Logs why a request's token was refused, with the client's address (never the token).
+fn logged<T>(parts: &Parts, result: Result<T, AuthError>) -> Result<T, AuthError> {
+    if let Err(e) = &result {
+        if !matches!(e, AuthError::Missing | AuthError::NotConfigured) {
+            let client = crate::extract::client_ip(parts);
+            tracing::warn!(target: "security", client = ?client, path = parts.uri.path(), reason = %e, "token refused");
+        }
+    }
+    result
+}
+
 impl FromRequestParts<AppState> for Principal {
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AuthError> {
         let validator = state.auth.as_ref().ok_or(AuthError::NotConfigured)?;
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                let (scheme, token) = v.split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-            })
-            .filter(|t| !t.is_empty())
-            .ok_or(AuthError::Missing)?;
-        validator.validate(token).await
+        let token = bearer(parts)?;
+        let result = validator.validate(token, crate::clock::now_secs()).await;
+        logged(parts, result)
+    }
+}
+
+/// A signed-in user of any tenant, allowed or not: for the one route an administrator of a
+/// tenant not yet admitted calls, to ask for its admission. Its address is not resolved.
+#[derive(Debug, Clone)]
+pub struct AnyTenant(pub Principal);
+
+impl FromRequestParts<AppState> for AnyTenant {
+    type Rejection = AuthError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AuthError> {
+        let validator = state.auth.as_ref().ok_or(AuthError::NotConfigured)?;
+        let token = bearer(parts)?;
+        let result = validator.authenticate(token).await;
+        logged(parts, result).map(|(principal, _)| AnyTenant(principal))
     }
 }

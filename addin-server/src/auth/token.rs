@@ -10,6 +10,7 @@ use jsonwebtoken::{Algorithm, Validation};
 use serde::{Deserialize, Serialize};
 
 use super::cache::Validated;
+use super::identity::{self, IdentityClaims};
 use super::keys::SigningKeys;
 use super::AuthError;
 use crate::config::AllowedTenants;
@@ -25,7 +26,8 @@ pub const LEEWAY_SECONDS: u64 = 60;
 /// The delegated scope the add-in's token must carry.
 pub const SCOPE: &str = "access_as_user";
 
-/// Who is calling, as the handlers see it.
+/// Who is calling, as the handlers see it. The user is (`tenant_id`, `object_id`); only
+/// `address` may be matched against what other people typed (see [`super::identity`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Principal {
@@ -33,12 +35,34 @@ pub struct Principal {
     pub tenant_id: String,
     /// The user's object id in the tenant (`oid`).
     pub object_id: String,
-    /// User principal name or email (`preferred_username`, else `upn`, else `email`).
+    /// A name to show (`preferred_username`, else `upn`, else `email`), possibly empty. For
+    /// display and records only: it is mutable and unverified, never authorise on it.
     pub username: String,
+    /// The address this user stands for as a named recipient, lowercase: vouched for by the
+    /// issuing tenant, of a domain no other tenant owns, and bound to this user. `None` when
+    /// the token carries no such address, or it belongs to someone else.
+    pub address: Option<String>,
+    /// Whether the user is a member of `tenant_id` (not a guest): only members are
+    /// "everyone in the organisation".
+    pub member: bool,
     /// Display name (`name`), possibly empty.
     pub display_name: String,
     /// App roles (`roles`), such as `Addin.Admin`.
     pub roles: Vec<String>,
+    /// Directory role template ids (`wids`), such as Global Administrator's.
+    #[serde(skip)]
+    pub directory_roles: Vec<String>,
+}
+
+impl Principal {
+    /// This user as the audit log records it.
+    pub fn actor(&self) -> crate::audit::Actor {
+        crate::audit::Actor {
+            tenant_id: self.tenant_id.clone(),
+            object_id: self.object_id.clone(),
+            username: self.username.to_lowercase(),
+        }
+    }
 }
 
 /// What a valid token tells.
@@ -57,6 +81,11 @@ struct Claims {
     name: Option<String>,
     #[serde(default)]
     roles: Vec<String>,
+    acct: Option<serde_json::Value>,
+    idp: Option<String>,
+    xms_edov: Option<serde_json::Value>,
+    #[serde(default)]
+    wids: Vec<String>,
 }
 
 /// Checks tokens for one API (client id) against one authority.
@@ -100,18 +129,29 @@ impl Validator {
         &self.keys
     }
 
-    /// Validates a bearer token and returns who it speaks for.
-    pub async fn validate(&self, token: &str) -> Result<Principal, AuthError> {
+    /// Validates a bearer token of an allowed tenant and returns who it speaks for, with the
+    /// address it may stand for resolved against what the store has learnt.
+    pub async fn validate(&self, token: &str, now: i64) -> Result<Principal, AuthError> {
+        let now_u = u64::try_from(now).unwrap_or(0);
+        if let Some(principal) = self.validated.get(token, now_u) {
+            self.check_tenant(&principal.tenant_id).await?;
+            return Ok(principal);
+        }
+        let (mut principal, exp) = self.authenticate(token).await?;
+        self.check_tenant(&principal.tenant_id).await?;
+        principal.address = self.resolve_address(&principal, now).await?;
+        self.validated.insert(token, principal.clone(), exp, now_u);
+        Ok(principal)
+    }
+
+    /// Validates a bearer token whatever its tenant (for an administrator asking to admit
+    /// theirs), without resolving its address: who it speaks for, and when it expires.
+    pub async fn authenticate(&self, token: &str) -> Result<(Principal, u64), AuthError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(AuthError::invalid(format!(
                 "the token is {} bytes, over the limit of {MAX_TOKEN_BYTES}",
                 token.len()
             )));
-        }
-        let now = u64::try_from(crate::clock::now_secs()).unwrap_or(0);
-        if let Some(principal) = self.validated.get(token, now) {
-            self.check_tenant(&principal.tenant_id).await?;
-            return Ok(principal);
         }
         let kid = check_header(token)?;
         let key = self
@@ -181,24 +221,72 @@ impl Validator {
         {
             return Err(AuthError::InsufficientScope);
         }
-        self.check_tenant(&tid).await?;
-
+        let object_id = claims
+            .oid
+            .as_deref()
+            .filter(|o| is_guid(o))
+            .ok_or_else(|| AuthError::invalid("the token has no object id (oid) GUID"))?
+            .to_ascii_lowercase();
+        let claimed = identity::claimed(&IdentityClaims {
+            tenant_id: &tid,
+            acct: claims.acct.as_ref(),
+            idp: claims.idp.as_deref(),
+            upn: claims.upn.as_deref(),
+            email: claims.email.as_deref(),
+            xms_edov: claims.xms_edov.as_ref(),
+        });
         let principal = Principal {
             tenant_id: tid,
-            object_id: claims
-                .oid
-                .ok_or_else(|| AuthError::invalid("the token has no object id (oid)"))?,
+            object_id,
             username: claims
                 .preferred_username
                 .or(claims.upn)
                 .or(claims.email)
                 .unwrap_or_default(),
+            address: claimed.address,
+            member: claimed.member,
             display_name: claims.name.unwrap_or_default(),
             roles: claims.roles,
+            directory_roles: claims.wids.iter().map(|w| w.to_ascii_lowercase()).collect(),
         };
-        self.validated
-            .insert(token, principal.clone(), claims.exp, now);
-        Ok(principal)
+        Ok((principal, claims.exp))
+    }
+
+    /// The address `p`'s token claims, if it may stand for it: its domain is owned by no other
+    /// tenant (a member's teaches the store that its tenant owns it) and nobody else holds it
+    /// (the first to present it does from then on).
+    async fn resolve_address(&self, p: &Principal, now: i64) -> Result<Option<String>, AuthError> {
+        let Some(address) = p.address.as_deref() else {
+            return Ok(None);
+        };
+        let unavailable = |e: crate::store::StoreError| AuthError::Unavailable(e.to_string());
+        let domain = identity::domain_of(address);
+        let owner = if p.member {
+            Some(
+                self.store
+                    .learn_domain(domain, &p.tenant_id, now)
+                    .await
+                    .map_err(unavailable)?,
+            )
+        } else {
+            self.store.domain_owner(domain).await.map_err(unavailable)?
+        };
+        if owner.as_ref().is_some_and(|t| *t != p.tenant_id) {
+            tracing::warn!(target: "security", tenant = %p.tenant_id, oid = %p.object_id, domain,
+                "a token claims an address of a domain another tenant owns; it matches nothing");
+            return Ok(None);
+        }
+        let (tenant, oid) = self
+            .store
+            .bind_address(address, &p.tenant_id, &p.object_id, now)
+            .await
+            .map_err(unavailable)?;
+        if tenant != p.tenant_id || oid != p.object_id {
+            tracing::warn!(target: "security", tenant = %p.tenant_id, oid = %p.object_id,
+                "a token claims an address bound to another user; it matches nothing");
+            return Ok(None);
+        }
+        Ok(Some(address.to_owned()))
     }
 
     async fn check_tenant(&self, tid: &str) -> Result<(), AuthError> {

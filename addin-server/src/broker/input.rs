@@ -6,13 +6,15 @@ use time::OffsetDateTime;
 
 use super::BrokerError;
 
-/// The most named recipients of one key.
-pub const MAX_RECIPIENTS: usize = 500;
+/// The most named recipients of one key: a team or a distribution's worth of people; larger
+/// audiences are "everyone in the organisation". Every unwrap reads a key's recipients, so this
+/// also bounds what one key can cost the server.
+pub const MAX_RECIPIENTS: usize = 100;
 /// The most keys in one unwrap request.
 pub const MAX_UNWRAP: usize = 256;
 /// The longest label or document id, in characters.
 pub const MAX_TEXT: usize = 256;
-/// The longest recipient (an email address is at most 254 characters).
+/// The longest recipient in bytes (an email address is at most 254 octets, RFC 5321).
 pub const MAX_RECIPIENT: usize = 254;
 /// The recipient entry that stands for everyone in the owner's organisation.
 pub const WHOLE_TENANT: &str = "*";
@@ -53,8 +55,8 @@ pub fn recipients(field: &str, given: &[String]) -> Result<Recipients, BrokerErr
         if value.is_empty() {
             return Err(bad("is empty"));
         }
-        if value.chars().count() > MAX_RECIPIENT {
-            return Err(bad(&format!("is longer than {MAX_RECIPIENT} characters")));
+        if value.len() > MAX_RECIPIENT {
+            return Err(bad(&format!("is longer than {MAX_RECIPIENT} bytes")));
         }
         if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad("contains spaces or control characters"));
@@ -153,7 +155,11 @@ mod tests {
         assert!(recipients("r", &many)
             .unwrap_err()
             .to_string()
-            .contains("at most 500"));
+            .contains("at most 100"));
+        // The limit is in bytes: 200 two-byte characters are 400 bytes.
+        let long = format!("{}@x.com", "é".repeat(200));
+        let e = recipients("r", &[long]).unwrap_err().to_string();
+        assert!(e.contains("longer than 254 bytes"), "{e}");
     }
 
     #[test]

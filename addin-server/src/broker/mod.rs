@@ -3,14 +3,16 @@
 //!
 //! The rules, in the order they are applied to a caller asking for a key:
 //!
-//! 1. a caller who is neither the owner, nor a named recipient, nor (when the key includes the
-//!    whole organisation) in the owner's tenant is told the key does not exist, exactly as for a
-//!    key that does not exist: a non-recipient cannot learn that a key exists;
+//! 1. a caller who is neither the owner, nor a named recipient (by the address its tenant
+//!    vouches for, [`crate::auth::identity`]), nor (when the key includes the whole
+//!    organisation) a member of the owner's tenant, guests excluded, is told the key does not
+//!    exist, exactly as for a key that does not exist: a non-recipient cannot learn that a key
+//!    exists;
 //! 2. a revoked key is refused, then an expired one;
 //! 3. otherwise the key is released, once the record of its release is committed.
 //!
-//! Every release and refusal, including of unknown keys, is recorded; if the record cannot be
-//! written, nothing is released. The owner (and only the owner) changes recipients and expiry;
+//! Every release and refusal is recorded (the unknown keys of one request in one record with
+//! their count); if the record cannot be written, nothing is released. The owner (and only the owner) changes recipients and expiry;
 //! the owner or an admin of the owner's tenant reads the policy and revokes. Handlers live in
 //! [`api`]; inputs are checked in [`input`]; master keys are held by [`master`].
 
@@ -26,7 +28,7 @@ use base64::Engine;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::audit::{Action, Actor, Event};
+use crate::audit::{Action, Event};
 use crate::auth::Principal;
 use crate::clock::{self, now_ms};
 use crate::keyring::{random_key, Keyring, KeyringError};
@@ -96,7 +98,7 @@ pub struct Policy {
 }
 
 /// A key's owner.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Owner {
     /// User principal name.
@@ -152,6 +154,8 @@ pub enum Unwrapped {
         key_id: String,
         /// The data key, base64url without padding.
         key: Zeroizing<String>,
+        /// Who created the key, so that a reader can see whose text they are reading.
+        owner: Owner,
     },
     /// Refused.
     Error {
@@ -223,14 +227,6 @@ impl Refusal {
     }
 }
 
-fn actor(p: &Principal) -> Actor {
-    Actor {
-        tenant_id: p.tenant_id.clone(),
-        object_id: p.object_id.clone(),
-        username: p.username.to_lowercase(),
-    }
-}
-
 fn is_admin_of(p: &Principal, tenant_id: &str) -> bool {
     p.tenant_id == tenant_id && p.roles.iter().any(|r| r == ADMIN_ROLE)
 }
@@ -244,7 +240,7 @@ fn event(p: &Principal, action: Action, key_id: Option<&str>, key_tenant: Option
     Event {
         at_ms: now_ms(),
         action,
-        actor: actor(p),
+        actor: p.actor(),
         key_id: key_id.map(str::to_owned),
         key_tenant: key_tenant.map(str::to_owned),
         reason: None,
@@ -391,7 +387,7 @@ impl Broker {
             audit.detail = Some(serde_json::json!({ "count": malformed }).to_string());
             others.push(Write::Audit(audit));
         }
-        let mut decided: HashMap<String, Result<Zeroizing<String>, Refusal>> = HashMap::new();
+        let mut decided: HashMap<String, Result<Released, Refusal>> = HashMap::new();
         for last in [false, true] {
             let round = self
                 .release(
@@ -413,9 +409,10 @@ impl Broker {
         Ok(key_ids
             .iter()
             .map(|id| match decided.get(id.as_str()) {
-                Some(Ok(key)) => Unwrapped::Key {
+                Some(Ok(released)) => Unwrapped::Key {
                     key_id: id.clone(),
-                    key: key.clone(),
+                    key: released.key.clone(),
+                    owner: released.owner.clone(),
                 },
                 Some(Err(refusal)) => Unwrapped::Error {
                     key_id: id.clone(),
@@ -451,7 +448,7 @@ impl Broker {
             move |rows: Vec<UnwrapRow>| decide(&caller, &wanted, &rows, &ring, now_ms(), last);
         Ok(self
             .store
-            .release(ops, ids, p.username.to_lowercase(), decide)
+            .release(ops, ids, p.address.clone(), decide)
             .await?)
     }
 
@@ -519,6 +516,22 @@ impl Broker {
         let key = self.managed(p, key_id, false).await?;
         if key.revoked_at.is_some() {
             return Err(BrokerError::Revoked);
+        }
+        let mut named: std::collections::HashSet<String> = self
+            .store
+            .recipients(&[key_id])
+            .await?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        named.extend(add.named.iter().cloned());
+        named.retain(|r| !remove.named.contains(r));
+        if named.len() > input::MAX_RECIPIENTS {
+            return Err(BrokerError::Invalid(format!(
+                "this would name {} people; at most {} can be named, use \"*\" for everyone in your organisation",
+                named.len(),
+                input::MAX_RECIPIENTS
+            )));
         }
         let whole_tenant = match (add.whole_tenant, remove.whole_tenant) {
             (true, true) => {
@@ -621,7 +634,7 @@ impl Broker {
 #[derive(Debug, Default)]
 struct Decisions {
     /// Key id -> the key released, or why not.
-    outcomes: Vec<(String, Result<Zeroizing<String>, Refusal>)>,
+    outcomes: Vec<(String, Result<Released, Refusal>)>,
     /// Keys left undecided: their master key version is not in the file loaded.
     deferred: Vec<String>,
     /// Those versions.
@@ -642,6 +655,7 @@ fn decide(
     let rows: HashMap<&str, &UnwrapRow> = rows.iter().map(|r| (r.key_id.as_str(), r)).collect();
     let mut made = Decisions::default();
     let mut records = Vec::with_capacity(ids.len());
+    let mut unknown = 0usize;
     for id in ids {
         let row = rows.get(id.as_str()).copied();
         let outcome = match row {
@@ -649,7 +663,7 @@ fn decide(
             Some(row) => {
                 let may = is_owner(p, &row.tenant_id, &row.owner_oid)
                     || row.named != 0
-                    || (row.whole_tenant != 0 && row.tenant_id == p.tenant_id);
+                    || (row.whole_tenant != 0 && row.tenant_id == p.tenant_id && p.member);
                 if !may {
                     Err(Refusal::NotRecipient)
                 } else if row.revoked_at.is_some() {
@@ -670,6 +684,13 @@ fn decide(
                 }
             }
         };
+        if outcome.is_err() && row.is_none() {
+            // One record for all the unknown ids of a request (below): a caller cannot grow
+            // the log by a record per id it makes up.
+            unknown += 1;
+            made.outcomes.push((id.clone(), outcome));
+            continue;
+        }
         let action = if outcome.is_ok() {
             Action::Release
         } else {
@@ -681,13 +702,27 @@ fn decide(
         records.push(audit);
         made.outcomes.push((id.clone(), outcome));
     }
+    if unknown > 0 {
+        let mut audit = event(p, Action::Deny, None, None);
+        audit.at_ms = now;
+        audit.reason = Some(Refusal::Unknown.reason().to_owned());
+        audit.detail = Some(serde_json::json!({ "count": unknown }).to_string());
+        records.push(audit);
+    }
     (made, records)
+}
+
+/// A key released to a caller, with whose it is.
+#[derive(Debug)]
+struct Released {
+    key: Zeroizing<String>,
+    owner: Owner,
 }
 
 /// What became of unwrapping one stored key.
 enum Unwrapping {
     /// Unwrapped, or refused for its integrity.
-    Done(Result<Zeroizing<String>, Refusal>),
+    Done(Result<Released, Refusal>),
     /// Its master key version is not in the file loaded (and this is not the last round).
     MissingVersion(u32),
 }
@@ -701,7 +736,13 @@ fn unwrap_key(row: &UnwrapRow, ring: &Keyring, last: bool) -> Unwrapping {
     }
     Unwrapping::Done(
         match ring.unwrap(version, &row.tenant_id, &row.key_id, &row.wrapped) {
-            Ok(key) => Ok(Zeroizing::new(URL_SAFE_NO_PAD.encode(key.as_ref()))),
+            Ok(key) => Ok(Released {
+                key: Zeroizing::new(URL_SAFE_NO_PAD.encode(key.as_ref())),
+                owner: Owner {
+                    username: row.owner_name.clone(),
+                    tenant_id: row.tenant_id.clone(),
+                },
+            }),
             Err(e) => {
                 tracing::error!(target: "admin", key_id = %row.key_id, error = %e, "a stored key cannot be unwrapped");
                 Err(Refusal::Integrity)
@@ -747,8 +788,11 @@ mod tests {
             tenant_id: tenant.into(),
             object_id: oid.into(),
             username: format!("{oid}@example"),
+            address: Some(format!("{oid}@example")),
+            member: true,
             display_name: String::new(),
             roles: vec![],
+            directory_roles: vec![],
         }
     }
 
@@ -760,6 +804,7 @@ mod tests {
             key_id: id.into(),
             tenant_id: "t1".into(),
             owner_oid: "owner".into(),
+            owner_name: "owner@example".into(),
             whole_tenant: 0,
             expires_at: None,
             revoked_at: None,
@@ -845,6 +890,12 @@ mod tests {
             ]
         );
         assert!(records.iter().all(|r| r.at_ms == now));
+        assert_eq!(records[5].detail.as_deref(), Some(r#"{"count":1}"#));
+        // Unknown ids are one record however many.
+        let made_up: Vec<String> = (0..200).map(|i| format!("absent{i}")).collect();
+        let (_, records) = decide(&principal("t2", "bob"), &made_up, &rows, &ring, now, false);
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].detail.as_deref(), Some(r#"{"count":200}"#));
         // In the owner's tenant, the whole-organisation key is released; the owner has all
         // that are neither revoked nor expired.
         let (made, _) = decide(
@@ -856,6 +907,13 @@ mod tests {
             false,
         );
         assert_eq!(codes(&made), [("org", "key")]);
+        // A guest of the owner's tenant is not "everyone in the organisation".
+        let guest = Principal {
+            member: false,
+            ..principal("t1", "guest")
+        };
+        let (made, _) = decide(&guest, &ids[1..2], &rows, &ring, now, false);
+        assert_eq!(codes(&made), [("org", "not_found")]);
         let (made, _) = decide(&principal("t1", "owner"), &ids, &rows, &ring, now, false);
         assert_eq!(
             codes(&made).iter().map(|(_, c)| *c).collect::<Vec<_>>(),

@@ -12,7 +12,6 @@ use serde::Serialize;
 
 use super::{DictionaryError, Published};
 use crate::app::AppState;
-use crate::audit::Actor;
 use crate::auth::Principal;
 use crate::error::ApiError;
 
@@ -34,10 +33,10 @@ impl IntoResponse for DictionaryError {
                 Json(serde_json::json!({
                     "error": {
                         "code": "invalid_dictionary",
-                        "message": format!(
-                            "the dictionary has {} problem(s); fix each one listed in problems (path and entry id) and publish again",
-                            problems.len()
-                        ),
+                        "message": match problems.len() {
+                            1 => "the dictionary has 1 problem; fix the one listed in problems (path and entry id) and publish again".to_owned(),
+                            n => format!("the dictionary has {n} problems; fix each one listed in problems (path and entry id) and publish again"),
+                        },
                         "problems": problems,
                     }
                 })),
@@ -64,25 +63,38 @@ fn with_etag(mut response: Response, published: &Published) -> Response {
     response
 }
 
-/// `GET /v1/dictionary`: the caller's organisation's dictionary document; 304 when the
-/// caller's `If-None-Match` names it.
+/// `GET /v1/dictionary`: the caller's organisation's dictionary document, for its members
+/// (a guest's mail is checked with the built-in detectors only: the dictionary can name the
+/// organisation's secrets); 304 when the caller's `If-None-Match` names it.
 async fn for_users(
     State(state): State<AppState>,
     p: Principal,
     headers: HeaderMap,
-) -> Result<Response, DictionaryError> {
-    let published = super::current(&state.store, &p.tenant_id).await?;
-    if crate::etag::named_in(&headers, header::IF_NONE_MATCH, &published.etag) == Some(true) {
-        return Ok(with_etag(
-            StatusCode::NOT_MODIFIED.into_response(),
-            &published,
-        ));
+) -> Result<Response, Response> {
+    if !p.member {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "members_only",
+            "the organisation's dictionary is for its members; as a guest, your mail is checked \
+             with the built-in detectors only",
+        )
+        .into_response());
+    }
+    let published = super::current(&state.store, &p.tenant_id)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok(users_view(&headers, &published))
+}
+
+fn users_view(headers: &HeaderMap, published: &Published) -> Response {
+    if crate::etag::named_in(headers, header::IF_NONE_MATCH, &published.etag) == Some(true) {
+        return with_etag(StatusCode::NOT_MODIFIED.into_response(), published);
     }
     let body = (
         [(header::CONTENT_TYPE, "application/json")],
         published.document.clone(),
     );
-    Ok(with_etag(body.into_response(), &published))
+    with_etag(body.into_response(), published)
 }
 
 /// What admins read and get back from a replacement.
@@ -137,7 +149,17 @@ async fn replace(
     let current = super::current(&state.store, &p.tenant_id)
         .await
         .map_err(IntoResponse::into_response)?;
-    if crate::etag::named_in(&headers, header::IF_MATCH, &current.etag) == Some(false) {
+    let Some(matches) = crate::etag::named_in(&headers, header::IF_MATCH, &current.etag) else {
+        return Err(ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "precondition_required",
+            "send If-Match with the ETag of the dictionary you read (GET /v1/admin/dictionary \
+             gives it), so that another admin's change is not overwritten; If-Match: * replaces \
+             whatever is published",
+        )
+        .into_response());
+    };
+    if !matches {
         return Err(ApiError::new(
             StatusCode::PRECONDITION_FAILED,
             "precondition_failed",
@@ -148,11 +170,7 @@ async fn replace(
         )
         .into_response());
     }
-    let actor = Actor {
-        tenant_id: p.tenant_id.clone(),
-        object_id: p.object_id.clone(),
-        username: p.username.to_lowercase(),
-    };
+    let actor = p.actor();
     let published = super::publish(
         &state.store,
         &p.tenant_id,

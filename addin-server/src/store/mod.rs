@@ -16,8 +16,10 @@
 mod audit;
 mod checkpoint;
 mod dictionary;
+mod identity;
 mod keys;
 pub mod releases;
+mod tenants;
 pub mod writer;
 
 use std::str::FromStr;
@@ -33,6 +35,7 @@ pub use audit::{AuditFilter, UserStats};
 pub use dictionary::{DictionaryRow, NewDictionary};
 pub use keys::{KeyRow, NewKey, PolicyChange};
 pub use releases::{Decide, Release, UnwrapRow};
+pub use tenants::{ConsentState, TenantRow};
 pub use writer::{Write, Written};
 
 /// Why the store could not be opened or queried.
@@ -155,71 +158,6 @@ impl Store {
         Ok(())
     }
 
-    /// Whether the tenant's administrator granted admin consent (a lowercase GUID).
-    pub async fn tenant_consented(&self, tenant_id: &str) -> Result<bool, StoreError> {
-        let found = sqlx::query("SELECT 1 FROM tenants WHERE tenant_id = $1")
-            .bind(tenant_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(found.is_some())
-    }
-
-    /// Records a pending admin-consent request (see [`crate::consent`]), and forgets expired ones.
-    pub async fn create_consent_state(
-        &self,
-        state: &str,
-        tenant_id: &str,
-        expires_at: i64,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM consent_states WHERE expires_at <= $1")
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO consent_states (state, tenant_id, expires_at) VALUES ($1, $2, $3)",
-        )
-        .bind(state)
-        .bind(tenant_id)
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Takes a pending admin-consent request (it can be used once): its tenant, if it exists and
-    /// has not expired at `now`.
-    pub async fn take_consent_state(
-        &self,
-        state: &str,
-        now: i64,
-    ) -> Result<Option<String>, StoreError> {
-        let row: Option<(String, i64)> = sqlx::query_as(
-            "DELETE FROM consent_states WHERE state = $1 RETURNING tenant_id, expires_at",
-        )
-        .bind(state)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row
-            .filter(|(_, expires)| *expires > now)
-            .map(|(tenant, _)| tenant))
-    }
-
-    /// Records that `tenant_id`'s administrator granted admin consent (again, if already).
-    pub async fn record_consent(&self, tenant_id: &str, at: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO tenants (tenant_id, consented_at) VALUES ($1, $2) \
-             ON CONFLICT (tenant_id) DO UPDATE SET consented_at = excluded.consented_at",
-        )
-        .bind(tenant_id)
-        .bind(at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     /// Closes the connections, waiting for running queries.
     pub async fn close(&self) {
         self.pool.close().await;
@@ -323,20 +261,20 @@ mod tests {
             .await
             .unwrap();
         store
-            .create_consent_state("s1", "t1", 1_000, 0)
+            .create_consent_state("s1", "t1", "o1", "u1", 1_000, 0)
             .await
             .unwrap();
         store
-            .create_consent_state("s2", "t2", 1_000, 0)
+            .create_consent_state("s2", "t2", "o2", "u2", 1_000, 0)
             .await
             .unwrap();
         assert_eq!(
-            store
-                .take_consent_state("s1", 999)
-                .await
-                .unwrap()
-                .as_deref(),
-            Some("t1")
+            store.take_consent_state("s1", 999).await.unwrap(),
+            Some(ConsentState {
+                tenant_id: "t1".into(),
+                object_id: "o1".into(),
+                username: "u1".into(),
+            })
         );
         assert_eq!(
             store.take_consent_state("s1", 999).await.unwrap(),
@@ -350,24 +288,15 @@ mod tests {
         );
         // Creating a state sweeps the expired ones.
         store
-            .create_consent_state("s3", "t3", 900, 0)
+            .create_consent_state("s3", "t3", "o3", "u3", 900, 0)
             .await
             .unwrap();
         store
-            .create_consent_state("s4", "t4", 5_000, 1_000)
+            .create_consent_state("s4", "t4", "o4", "u4", 5_000, 1_000)
             .await
             .unwrap();
         assert_eq!(store.take_consent_state("s3", 0).await.unwrap(), None);
         assert!(!store.tenant_consented("t4").await.unwrap());
-        store
-            .record_consent("t4", "2026-11-25T00:00:00Z")
-            .await
-            .unwrap();
-        store
-            .record_consent("t4", "2026-11-26T00:00:00Z")
-            .await
-            .unwrap();
-        assert!(store.tenant_consented("t4").await.unwrap());
     }
 
     #[tokio::test]

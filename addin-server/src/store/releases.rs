@@ -41,8 +41,9 @@ pub type Decide = Box<dyn Fn(Vec<UnwrapRow>) -> Vec<Event> + Send + Sync>;
 pub struct Release {
     /// The key ids asked for: well-formed, distinct.
     pub ids: Vec<String>,
-    /// The caller's user name, lowercase (to tell whether it is a named recipient).
-    pub username: String,
+    /// The caller's vouched-for address, lowercase (to tell whether it is a named recipient);
+    /// `None` when it has none, so that no recipient names it.
+    pub address: Option<String>,
     /// The broker's decision.
     pub decide: Decide,
 }
@@ -51,7 +52,7 @@ impl fmt::Debug for Release {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Release")
             .field("ids", &self.ids.len())
-            .field("username", &self.username)
+            .field("address", &self.address)
             .finish_non_exhaustive()
     }
 }
@@ -65,6 +66,8 @@ pub struct UnwrapRow {
     pub tenant_id: String,
     /// The owner's object id.
     pub owner_oid: String,
+    /// The owner's user name, lowercase (shown to whoever the key is released to).
+    pub owner_name: String,
     /// 1 if everyone in the owner's tenant is a recipient.
     pub whole_tenant: i64,
     /// Unix seconds.
@@ -90,7 +93,7 @@ struct BatchRow {
 }
 
 impl Store {
-    /// Commits `ops` and a release of `ids` to `username` (lowercase) in one transaction, with
+    /// Commits `ops` and a release of `ids` to `address` (lowercase) in one transaction, with
     /// any other writes waiting at the same time. `decide` is given the rows read of `ids`
     /// under the write lock and returns its decision and the records to append; the decision of
     /// its last run is returned (the writer runs it again when it retries a failed batch), and
@@ -99,7 +102,7 @@ impl Store {
         &self,
         mut ops: Vec<Write>,
         ids: Vec<String>,
-        username: String,
+        address: Option<String>,
         decide: impl Fn(Vec<UnwrapRow>) -> (T, Vec<Event>) + Send + Sync + 'static,
     ) -> Result<T, StoreError> {
         let slot: Arc<Mutex<Option<T>>> = Arc::default();
@@ -111,7 +114,7 @@ impl Store {
         };
         ops.push(Write::Release(Release {
             ids,
-            username,
+            address,
             decide: Box::new(decide),
         }));
         self.write(ops).await?;
@@ -133,7 +136,12 @@ pub(super) async fn read(
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut names: Vec<&str> = releases.iter().map(|r| r.username.as_str()).collect();
+    // A caller without an address is looked up as "", which no recipient is (each has an @), so
+    // the statement keeps its shape and still reads the keys.
+    let mut names: Vec<&str> = releases
+        .iter()
+        .map(|r| r.address.as_deref().unwrap_or(""))
+        .collect();
     names.sort_unstable();
     names.dedup();
     let (Some(names), Some(ids)) = (padded(&names), padded(&ids)) else {
@@ -141,7 +149,7 @@ pub(super) async fn read(
     };
     // Parameters are bound in the order they appear: the names, then the ids.
     let sql = format!(
-        "SELECT k.key_id, k.tenant_id, k.owner_oid, k.whole_tenant, k.expires_at, \
+        "SELECT k.key_id, k.tenant_id, k.owner_oid, k.owner_name, k.whole_tenant, k.expires_at, \
          k.revoked_at, k.master_version, k.wrapped, r.recipient \
          FROM data_keys k LEFT JOIN key_recipients r \
          ON r.key_id = k.key_id AND r.recipient IN ({}) \
@@ -177,7 +185,12 @@ fn split(rows: Vec<BatchRow>, releases: &[&Release]) -> Vec<Vec<UnwrapRow>> {
                 .iter()
                 .filter_map(|id| keys.get(id))
                 .map(|(key, named)| UnwrapRow {
-                    named: i64::from(named.contains(&release.username)),
+                    named: i64::from(
+                        release
+                            .address
+                            .as_ref()
+                            .is_some_and(|address| named.contains(address)),
+                    ),
                     ..key.clone()
                 })
                 .collect()
@@ -195,6 +208,7 @@ mod tests {
                 key_id: key_id.into(),
                 tenant_id: "t".into(),
                 owner_oid: "o".into(),
+                owner_name: "o@t".into(),
                 whole_tenant: 0,
                 expires_at: None,
                 revoked_at: None,
@@ -206,10 +220,10 @@ mod tests {
         }
     }
 
-    fn release(ids: &[&str], username: &str) -> Release {
+    fn release(ids: &[&str], address: Option<&str>) -> Release {
         Release {
             ids: ids.iter().map(|s| (*s).to_owned()).collect(),
-            username: username.into(),
+            address: address.map(str::to_owned),
             decide: Box::new(|_| Vec::new()),
         }
     }
@@ -223,9 +237,10 @@ mod tests {
             row("k2", None),
         ];
         let releases = [
-            release(&["k1", "k3"], "bob@b"),
-            release(&["k2", "k1"], "dave@d"),
-            release(&["k1"], "carol@c"),
+            release(&["k1", "k3"], Some("bob@b")),
+            release(&["k2", "k1"], Some("dave@d")),
+            release(&["k1"], Some("carol@c")),
+            release(&["k1"], None),
         ];
         let refs: Vec<&Release> = releases.iter().collect();
         let answers = split(rows, &refs);
@@ -235,7 +250,12 @@ mod tests {
             .collect();
         assert_eq!(
             seen,
-            vec![vec![("k1", 1)], vec![("k2", 0), ("k1", 0)], vec![("k1", 1)],]
+            vec![
+                vec![("k1", 1)],
+                vec![("k2", 0), ("k1", 0)],
+                vec![("k1", 1)],
+                vec![("k1", 0)],
+            ]
         );
     }
 }

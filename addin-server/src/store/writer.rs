@@ -25,6 +25,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::dictionary::{self, NewDictionary};
 use super::keys::{self, NewKey, PolicyChange};
 use super::releases::{self, Release, UnwrapRow};
+use super::tenants;
 use super::{Engine, StoreError};
 use crate::audit::{chain_hash, Event};
 
@@ -70,6 +71,24 @@ pub enum Write {
         /// Its record, written only if it was published.
         audit: Event,
     },
+    /// Admit a tenant whose administrator consented.
+    AdmitTenant {
+        /// The tenant.
+        tenant_id: String,
+        /// The consenting administrator's object id.
+        object_id: String,
+        /// When, RFC 3339.
+        at: String,
+        /// Its record.
+        audit: Event,
+    },
+    /// Remove an admitted tenant and what was learnt of it, if it is admitted.
+    RemoveTenant {
+        /// The tenant.
+        tenant_id: String,
+        /// Its record, written only if the tenant was admitted.
+        audit: Event,
+    },
     /// Store a key rewrapped under a new master key version, if it is still wrapped under the
     /// version it was read with.
     Rewrap {
@@ -89,7 +108,8 @@ pub enum Write {
 pub enum Written {
     /// It applied.
     Done,
-    /// Its condition did not hold (the key is revoked, or missing, or was rewrapped since).
+    /// Its condition did not hold (the key is revoked, or missing, or was rewrapped since; the
+    /// tenant was not admitted).
     NotApplied,
 }
 
@@ -278,6 +298,18 @@ async fn apply<'a>(
         Write::Revoke { key_id, at, audit } => (keys::revoke(tx, key_id, *at).await?, Some(audit)),
         Write::PublishDictionary { dictionary, audit } => {
             (dictionary::publish(tx, dictionary).await?, Some(audit))
+        }
+        Write::AdmitTenant {
+            tenant_id,
+            object_id,
+            at,
+            audit,
+        } => (
+            tenants::admit(tx, tenant_id, object_id, at).await?,
+            Some(audit),
+        ),
+        Write::RemoveTenant { tenant_id, audit } => {
+            (tenants::remove(tx, tenant_id).await?, Some(audit))
         }
         Write::Rewrap {
             key_id,

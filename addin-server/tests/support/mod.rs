@@ -198,6 +198,28 @@ impl TestDb {
         sqlx::any::install_default_drivers();
         sqlx::AnyPool::connect(&self.url).await.unwrap()
     }
+
+    /// How many rows `table` has.
+    pub async fn count(&self, table: &str) -> i64 {
+        let pool = self.raw().await;
+        let n = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        n
+    }
+
+    /// The actions of the audit log's records, in order.
+    pub async fn audit_actions(&self) -> Vec<String> {
+        let pool = self.raw().await;
+        let actions = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY seq")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        actions
+    }
 }
 
 /// The configuration of a server on `db`, trusting `provider` for tenants `tenants`, with its

@@ -193,7 +193,7 @@ pub(crate) async fn store_release(
         (keys, records)
     };
     Ok(store
-        .release(Vec::new(), ids, CALLER.into(), decide)
+        .release(Vec::new(), ids, Some(CALLER.into()), decide)
         .await?)
 }
 
