@@ -29,6 +29,22 @@ use crate::store::Store;
 /// The header that carries each request's id, set by the server and echoed in the response.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Where a client's own `X-Request-Id` is kept: never as the server's id, which is always
+/// generated (a client could otherwise forge or collide ids in the log and the audit trail).
+pub const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("x-client-request-id");
+
+/// Moves a client's `X-Request-Id` to [`CLIENT_REQUEST_ID`], kept only when it is at most 64
+/// visible ASCII characters.
+fn set_aside_client_id<B>(mut request: Request<B>) -> Request<B> {
+    if let Some(given) = request.headers_mut().remove(&REQUEST_ID) {
+        let ok = given.len() <= 64 && given.as_bytes().iter().all(|b| b.is_ascii_graphic());
+        if ok {
+            request.headers_mut().insert(CLIENT_REQUEST_ID, given);
+        }
+    }
+    request
+}
+
 /// What every handler may use.
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -117,14 +133,19 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
     crate::layers::apply(routes, &public_origin)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-            let id = request
-                .headers()
-                .get(&REQUEST_ID)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("-");
-            tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+            let header = |name: &HeaderName| {
+                request
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-")
+                    .to_owned()
+            };
+            let (id, client_id) = (header(&REQUEST_ID), header(&CLIENT_REQUEST_ID));
+            tracing::info_span!("request", id, client_id, method = %request.method(), path = request.uri().path())
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(tower::util::MapRequestLayer::new(set_aside_client_id))
 }
 
 async fn healthz() -> Json<Health> {
@@ -248,6 +269,33 @@ mod tests {
         let health: Health = serde_json::from_str(&body).unwrap();
         assert_eq!(health.version, addin_wasm::VERSION);
         assert_eq!(header(&headers, "x-request-id").map(str::len), Some(36));
+    }
+
+    #[tokio::test]
+    async fn a_clients_request_id_is_never_taken_for_the_servers() {
+        let dir = tempfile::tempdir().unwrap();
+        let response = app(dir.path())
+            .await
+            .oneshot(
+                Request::get("/healthz")
+                    .header("x-request-id", "forged-id")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let id = response.headers().get("x-request-id").unwrap();
+        assert_ne!(id, "forged-id");
+        assert_eq!(id.len(), 36);
+        assert!(set_aside_client_id(
+            Request::get("/")
+                .header("x-request-id", "abc")
+                .body(())
+                .unwrap()
+        )
+        .headers()
+        .get(CLIENT_REQUEST_ID)
+        .is_some_and(|v| v == "abc"));
     }
 
     #[tokio::test]

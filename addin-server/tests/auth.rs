@@ -577,9 +577,24 @@ async fn rotated_keys_are_picked_up_without_a_refresh_storm() {
     // The authority fails: the last good keys stay in use.
     server.keys.lock().unwrap().clear();
     tokio::time::sleep(Duration::from_millis(900)).await;
-    drop(server);
     validator.validate(&new, now() as i64).await.unwrap();
     assert_eq!(keys.fetches(), 2);
+    // regression (issue 19): an unknown key id makes it fetch a set with no usable key, which
+    // does not replace the good ones: a token never seen before, signed by one, still verifies.
+    let stranger = Provider::start("key-unknown");
+    assert!(validator
+        .validate(&token(&stranger), now() as i64)
+        .await
+        .is_err());
+    assert_eq!(keys.fetches(), 3);
+    let mut fresh = second.claims();
+    fresh["iss"] = json!(format!("{}/{}/v2.0", server.url, second.tenant_a));
+    fresh["jti"] = json!("never-seen");
+    validator
+        .validate(&second.sign(&fresh), now() as i64)
+        .await
+        .unwrap();
+    drop(server);
 }
 
 /// Collects what the server logs, for the test that tokens never appear in it.

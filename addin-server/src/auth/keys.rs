@@ -207,6 +207,18 @@ impl SigningKeys {
                 Err(e) => tracing::warn!(kid, error = %e, "signing key skipped"),
             }
         }
+        // A set with no usable key is a failed fetch, not an answer: it must not replace the
+        // keys that verify today's tokens (a broken or hostile key endpoint would otherwise
+        // sign everyone out).
+        if keys.is_empty() {
+            return Err(KeyError::Fetch {
+                url: metadata.jwks_uri,
+                reason: format!(
+                    "the key set has no usable RS256 signing key ({} keys listed)",
+                    set.keys.len()
+                ),
+            });
+        }
         Ok(keys)
     }
 
