@@ -312,7 +312,11 @@ mod tests {
         std::fs::create_dir(dir.path().join("static")).unwrap();
         std::fs::write(dir.path().join("static/icon-32.png"), "png").unwrap();
         let app = app(dir.path()).await;
-        for path in ["/taskpane.html", "/healthz", "/v1/nope"] {
+        for (path, cache) in [
+            ("/taskpane.html", "no-cache"),
+            ("/healthz", "no-cache"),
+            ("/v1/nope", "no-store"),
+        ] {
             let (_, headers, _) = get(app.clone(), path).await;
             assert_eq!(
                 header(&headers, "x-content-type-options"),
@@ -334,11 +338,7 @@ mod tests {
                 None,
                 "Office frames the pane"
             );
-            assert_eq!(
-                header(&headers, "cache-control"),
-                Some("no-cache"),
-                "{path}"
-            );
+            assert_eq!(header(&headers, "cache-control"), Some(cache), "{path}");
         }
         let (status, headers, _) = get(app.clone(), "/addin-wasm-0123456789abcdef.js").await;
         assert_eq!(status, StatusCode::OK);

@@ -86,15 +86,22 @@ fn cors(public_origin: &str) -> CorsLayer {
 
 /// Files whose names carry a content hash (trunk's `name-0123456789abcdef.ext`) never change
 /// and are cached for a year; the icons Office shows on the ribbon (`/static/*.png`) are cached
-/// for a day, as Office expects of them; everything else is revalidated on each use, so a new
-/// version of the task pane or the manifests is seen at once.
+/// for a day, as Office expects of them; API answers (`/v1/`) are never stored; everything else
+/// is revalidated on each use, so a new version of the task pane or the manifests is seen at
+/// once.
 async fn cache_policy(request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let immutable = path.rsplit('/').next().is_some_and(has_content_hash);
     let icon = path.starts_with("/static/") && path.ends_with(".png");
+    let api = path.starts_with("/v1/");
     let mut response = next.run(request).await.into_response();
     let ok = response.status().is_success();
-    let value = if immutable && ok {
+    let value = if api {
+        // Keys, policies, audit pages and the caller's identity must not be kept by any cache,
+        // the browser's included. (A route that wants revalidation, like the dictionary, sets
+        // its own header, which is kept.)
+        "no-store"
+    } else if immutable && ok {
         "public, max-age=31536000, immutable"
     } else if icon && ok {
         "public, max-age=86400"
