@@ -65,6 +65,8 @@ pub struct AppState {
     pub sign_in: Option<Arc<SignInConfig>>,
     /// Whether organisations are admitted by admin consent (`ADDIN_ALLOWED_TENANTS=*`).
     pub tenants_by_consent: bool,
+    /// The rate limits.
+    pub limits: Arc<crate::limits::Limits>,
 }
 
 impl AppState {
@@ -80,6 +82,7 @@ impl AppState {
             sign_in: SignInConfig::from_config(config).map(Arc::new),
             public_origin: config.public_url.as_str().to_owned(),
             tenants_by_consent: matches!(config.allowed_tenants, AllowedTenants::Consented),
+            limits: Arc::default(),
             manifests: Arc::new(manifests),
             broker: Broker::new(store.clone(), master),
             store,

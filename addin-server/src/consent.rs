@@ -39,7 +39,7 @@ use crate::auth::AnyTenant;
 use crate::clock;
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::extract::Query;
+use crate::extract::{ClientIp, Query};
 use crate::store::Write;
 
 /// How long a consent link stays usable.
@@ -154,6 +154,7 @@ pub async fn url(
              registration must emit directory roles: see the deployment guide)",
         ));
     }
+    state.limits.consent_link(&admin.limit_key())?;
     let mut random = [0u8; 32];
     getrandom::getrandom(&mut random).map_err(|e| ApiError::internal(&e))?;
     let secret = URL_SAFE_NO_PAD.encode(random);
@@ -191,8 +192,12 @@ pub struct Callback {
 /// `GET /v1/admin-consent/callback`: admits the tenant, or says why not.
 pub async fn callback(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     Query(back): Query<Callback>,
 ) -> Result<Html<String>, ApiError> {
+    if let Some(client) = client {
+        state.limits.consent_callback(client)?;
+    }
     let expired = || {
         ApiError::bad_request(
             "invalid_state",

@@ -5,15 +5,19 @@
 //! of the surrounding span) and answered with a generic message, so no internal detail leaks.
 
 use addin_wasm::protocol::ErrorBody;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+
+use crate::limits::Limited;
 
 /// An error answered to an HTTP client.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     body: ErrorBody,
+    /// Seconds, for `Retry-After`.
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -25,6 +29,7 @@ impl ApiError {
                 "not_found",
                 format!("nothing is served at {path}; the task pane is at /taskpane.html and the manifests under /manifest/"),
             ),
+            retry_after: None,
         }
     }
 
@@ -37,6 +42,7 @@ impl ApiError {
                 "unavailable",
                 format!("the {what} is not reachable; try again shortly, and if it persists ask the administrator to check the server log"),
             ),
+            retry_after: None,
         }
     }
 
@@ -45,6 +51,7 @@ impl ApiError {
         ApiError {
             status,
             body: ErrorBody::new(code, message.into()),
+            retry_after: None,
         }
     }
 
@@ -53,6 +60,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::BAD_REQUEST,
             body: ErrorBody::new(code, message.into()),
+            retry_after: None,
         }
     }
 
@@ -61,6 +69,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
             body: ErrorBody::new(code, message),
+            retry_after: None,
         }
     }
 
@@ -75,6 +84,7 @@ impl ApiError {
                     limit.as_secs()
                 ),
             ),
+            retry_after: None,
         }
     }
 
@@ -87,6 +97,24 @@ impl ApiError {
                 "internal",
                 "the server failed to handle this request; ask the administrator to check the server log for the request id in the x-request-id header",
             ),
+            retry_after: None,
+        }
+    }
+
+    /// A 429: `limited` was reached; the client is told what and when to try again.
+    pub fn rate_limited(limited: Limited) -> ApiError {
+        let seconds = retry_seconds(limited.retry_after);
+        ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            body: ErrorBody::new(
+                "rate_limited",
+                format!(
+                    "too many {} in a short time; try again in {seconds} {}",
+                    limited.what,
+                    if seconds == 1 { "second" } else { "seconds" }
+                ),
+            ),
+            retry_after: Some(seconds),
         }
     }
 
@@ -96,8 +124,25 @@ impl ApiError {
     }
 }
 
+impl From<Limited> for ApiError {
+    fn from(limited: Limited) -> ApiError {
+        ApiError::rate_limited(limited)
+    }
+}
+
+/// A wait as whole seconds for `Retry-After`, rounded up and at least one.
+pub fn retry_seconds(wait: std::time::Duration) -> u64 {
+    (wait.as_millis().div_ceil(1000) as u64).max(1)
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }

@@ -49,6 +49,18 @@ pub fn client_ip(parts: &Parts) -> Option<std::net::IpAddr> {
         .map(|info| info.0.ip())
 }
 
+/// The client's address as a handler argument (see [`client_ip`]); never refuses.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts)))
+    }
+}
+
 /// The 400 for a part of the request (`what`) that does not parse, and axum's reason (`why`).
 fn invalid(what: &str, why: &str) -> ApiError {
     ApiError::bad_request(

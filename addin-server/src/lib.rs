@@ -17,7 +17,8 @@
 //!   [`broker`] creates and releases data keys; [`dictionary`] keeps each organisation's
 //!   sensitive-text dictionary;
 //! - [`app`] builds the HTTP routes, [`extract`] reads their input, and [`error`] maps errors to
-//!   JSON answers; [`layers`] adds the headers, limits and CORS around them;
+//!   JSON answers; [`layers`] adds the headers, limits and CORS around them; [`limits`] holds
+//!   the rate limits per client address and per user;
 //! - [`serve`] binds, serves and shuts down gracefully.
 //!
 //! [`clock`] is the one source of "now", [`etag`] of the ETags of what is served whole.
@@ -41,6 +42,7 @@ pub mod extract;
 mod fsutil;
 pub mod keyring;
 pub mod layers;
+pub mod limits;
 pub mod manifest;
 pub mod scan_command;
 pub mod serve;

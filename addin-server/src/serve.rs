@@ -100,8 +100,17 @@ pub async fn run(config: Config, assets_dir: PathBuf) -> Result<(), ServeError> 
     tokio::spawn(on_signal);
     print_banner(&config, local_addr, tls.as_ref());
 
+    let limits = state.limits.clone();
+    tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            limits.forget_idle();
+        }
+    });
     let app = router(state, &assets_dir);
-    let service = app.into_make_service();
+    // The client's address reaches handlers, for the limits kept per address.
+    let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = match tls {
         Some(tls) => {
             axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(tls.config))

@@ -31,6 +31,9 @@ pub enum AuthError {
     /// to try again).
     #[error("{0}")]
     Unavailable(String),
+    /// The client's address had too many tokens refused; it is held back for a while.
+    #[error("too many refused sign-ins from your address; try again in {} seconds", crate::error::retry_seconds(.0.retry_after))]
+    RateLimited(crate::limits::Limited),
     /// The server has no client id configured.
     #[error(
         "this server is not configured for sign-in: its administrator must set ADDIN_CLIENT_ID"
@@ -47,6 +50,9 @@ impl AuthError {
 
 impl IntoResponse for AuthError {
     fn into_response(self) -> Response {
+        if let AuthError::RateLimited(limited) = self {
+            return crate::error::ApiError::rate_limited(limited).into_response();
+        }
         let message = self.to_string();
         let (status, code, challenge) = match &self {
             AuthError::Missing => (
@@ -76,7 +82,9 @@ impl IntoResponse for AuthError {
                 tracing::error!(error = %message, "cannot authenticate");
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)
             }
-            AuthError::NotConfigured => (StatusCode::SERVICE_UNAVAILABLE, "not_configured", None),
+            AuthError::NotConfigured | AuthError::RateLimited(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "not_configured", None)
+            }
         };
         let message = match &self {
             AuthError::Unavailable(_) => "sign-in cannot be checked right now; try again shortly, and if it persists ask the administrator to check the server log".to_owned(),

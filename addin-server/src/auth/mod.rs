@@ -94,13 +94,27 @@ fn bearer(parts: &Parts) -> Result<&str, AuthError> {
         .ok_or(AuthError::Missing)
 }
 
-/// Logs why a request's token was refused, with the client's address (never the token).
-fn logged<T>(parts: &Parts, result: Result<T, AuthError>) -> Result<T, AuthError> {
-    if let Err(e) = &result {
-        if !matches!(e, AuthError::Missing | AuthError::NotConfigured) {
-            let client = crate::extract::client_ip(parts);
-            tracing::warn!(target: "security", client = ?client, path = parts.uri.path(), reason = %e, "token refused");
-        }
+/// Refuses a client held back for too many refused tokens, before its token costs a check.
+fn not_held_back(parts: &Parts, state: &AppState) -> Result<(), AuthError> {
+    match crate::extract::client_ip(parts) {
+        Some(client) => state.limits.held_back(client).map_err(AuthError::RateLimited),
+        None => Ok(()),
+    }
+}
+
+/// Logs why a request's token was refused, with the client's address (never the token), and
+/// counts the refusal against that address.
+fn logged<T>(parts: &Parts, state: &AppState, result: Result<T, AuthError>) -> Result<T, AuthError> {
+    let Err(e) = &result else {
+        return result;
+    };
+    if !matches!(e, AuthError::Invalid(_) | AuthError::InsufficientScope | AuthError::TenantNotAllowed { .. }) {
+        return result;
+    }
+    let client = crate::extract::client_ip(parts);
+    tracing::warn!(target: "security", client = ?client, path = parts.uri.path(), reason = %e, "token refused");
+    if let Some(client) = client {
+        state.limits.token_refused(client).map_err(AuthError::RateLimited)?;
     }
     result
 }
@@ -110,9 +124,10 @@ impl FromRequestParts<AppState> for Principal {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AuthError> {
         let validator = state.auth.as_ref().ok_or(AuthError::NotConfigured)?;
+        not_held_back(parts, state)?;
         let token = bearer(parts)?;
         let result = validator.validate(token, crate::clock::now_secs()).await;
-        logged(parts, result)
+        logged(parts, state, result)
     }
 }
 
@@ -126,8 +141,9 @@ impl FromRequestParts<AppState> for AnyTenant {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AuthError> {
         let validator = state.auth.as_ref().ok_or(AuthError::NotConfigured)?;
+        not_held_back(parts, state)?;
         let token = bearer(parts)?;
         let result = validator.authenticate(token).await;
-        logged(parts, result).map(|(principal, _)| AnyTenant(principal))
+        logged(parts, state, result).map(|(principal, _)| AnyTenant(principal))
     }
 }

@@ -55,6 +55,11 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// This user as rate limits count them.
+    pub fn limit_key(&self) -> crate::limits::UserKey {
+        (self.tenant_id.clone(), self.object_id.clone())
+    }
+
     /// This user as the audit log records it.
     pub fn actor(&self) -> crate::audit::Actor {
         crate::audit::Actor {

@@ -65,6 +65,7 @@ async fn create(
     p: Principal,
     Body(body): Body<CreateBody>,
 ) -> Result<(StatusCode, Json<super::Created>), ApiError> {
+    state.limits.create(&p.limit_key())?;
     let created = state
         .broker
         .create(
@@ -96,6 +97,7 @@ async fn unwrap(
     p: Principal,
     Body(body): Body<UnwrapBody>,
 ) -> Result<Json<UnwrapAnswer>, ApiError> {
+    state.limits.unwrap(&p.limit_key())?;
     let results = state.broker.unwrap(&p, &body.key_ids).await?;
     Ok(Json(UnwrapAnswer { results }))
 }
