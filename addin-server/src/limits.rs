@@ -167,13 +167,18 @@ mod tests {
     #[test]
     fn a_burst_then_a_wait_per_key() {
         let limits = Limits::uniform(3);
-        let (alice, bob) = (("t".to_owned(), "a".to_owned()), ("t".to_owned(), "b".to_owned()));
+        let (alice, bob) = (
+            ("t".to_owned(), "a".to_owned()),
+            ("t".to_owned(), "b".to_owned()),
+        );
         for _ in 0..3 {
             limits.create(&alice).unwrap();
         }
         let limited = limits.create(&alice).unwrap_err();
         assert_eq!(limited.what, "key creations");
-        assert!(limited.retry_after > Duration::ZERO && limited.retry_after <= Duration::from_secs(20));
+        assert!(
+            limited.retry_after > Duration::ZERO && limited.retry_after <= Duration::from_secs(20)
+        );
         limits.create(&bob).unwrap();
     }
 

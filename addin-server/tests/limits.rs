@@ -62,14 +62,19 @@ async fn users_and_addresses_beyond_their_rate_get_429_with_retry_after() {
 
     // Key creation, per user: three, then 429 with when to retry; another user is not held.
     for _ in 0..3 {
-        let (status, _, v) = post(&app, here, "/v1/keys", &alice, json!({ "recipients": [] })).await;
+        let (status, _, v) =
+            post(&app, here, "/v1/keys", &alice, json!({ "recipients": [] })).await;
         assert_eq!(status, StatusCode::CREATED, "{v}");
     }
-    let (status, retry, v) = post(&app, here, "/v1/keys", &alice, json!({ "recipients": [] })).await;
+    let (status, retry, v) =
+        post(&app, here, "/v1/keys", &alice, json!({ "recipients": [] })).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{v}");
     assert_eq!(v["error"]["code"], "rate_limited");
     let message = v["error"]["message"].as_str().unwrap();
-    assert!(message.starts_with("too many key creations in a short time; try again in "), "{message}");
+    assert!(
+        message.starts_with("too many key creations in a short time; try again in "),
+        "{message}"
+    );
     let seconds: u64 = retry.unwrap().parse().unwrap();
     assert!((1..=20).contains(&seconds), "{seconds}");
     let (status, _, _) = post(&app, here, "/v1/keys", &bob, json!({ "recipients": [] })).await;
@@ -103,7 +108,10 @@ async fn users_and_addresses_beyond_their_rate_get_429_with_retry_after() {
     let carol = provider.token("carol@a").await;
     let (status, _, v) = post(&app, guesser, "/v1/keys/unwrap", &carol, ids.clone()).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{v}");
-    assert!(v["error"]["message"].as_str().unwrap().contains("refused sign-ins from your address"));
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("refused sign-ins from your address"));
     let (status, _, _) = post(&app, here, "/v1/keys/unwrap", &carol, ids).await;
     assert_eq!(status, StatusCode::OK);
 }

@@ -97,24 +97,37 @@ fn bearer(parts: &Parts) -> Result<&str, AuthError> {
 /// Refuses a client held back for too many refused tokens, before its token costs a check.
 fn not_held_back(parts: &Parts, state: &AppState) -> Result<(), AuthError> {
     match crate::extract::client_ip(parts) {
-        Some(client) => state.limits.held_back(client).map_err(AuthError::RateLimited),
+        Some(client) => state
+            .limits
+            .held_back(client)
+            .map_err(AuthError::RateLimited),
         None => Ok(()),
     }
 }
 
 /// Logs why a request's token was refused, with the client's address (never the token), and
 /// counts the refusal against that address.
-fn logged<T>(parts: &Parts, state: &AppState, result: Result<T, AuthError>) -> Result<T, AuthError> {
+fn logged<T>(
+    parts: &Parts,
+    state: &AppState,
+    result: Result<T, AuthError>,
+) -> Result<T, AuthError> {
     let Err(e) = &result else {
         return result;
     };
-    if !matches!(e, AuthError::Invalid(_) | AuthError::InsufficientScope | AuthError::TenantNotAllowed { .. }) {
+    if !matches!(
+        e,
+        AuthError::Invalid(_) | AuthError::InsufficientScope | AuthError::TenantNotAllowed { .. }
+    ) {
         return result;
     }
     let client = crate::extract::client_ip(parts);
     tracing::warn!(target: "security", client = ?client, path = parts.uri.path(), reason = %e, "token refused");
     if let Some(client) = client {
-        state.limits.token_refused(client).map_err(AuthError::RateLimited)?;
+        state
+            .limits
+            .token_refused(client)
+            .map_err(AuthError::RateLimited)?;
     }
     result
 }
