@@ -82,7 +82,7 @@ impl AppState {
             sign_in: SignInConfig::from_config(config).map(Arc::new),
             public_origin: config.public_url.as_str().to_owned(),
             tenants_by_consent: matches!(config.allowed_tenants, AllowedTenants::Consented),
-            limits: Arc::default(),
+            limits: Arc::new(crate::limits::Limits::scaled(config.rate_limit_scale)),
             manifests: Arc::new(manifests),
             broker: Broker::new(store.clone(), master),
             store,

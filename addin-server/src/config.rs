@@ -28,6 +28,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "ADDIN_TLS_CERT",
     "ADDIN_TLS_KEY",
     "ADDIN_INSECURE_HTTP",
+    "ADDIN_RATE_LIMIT_SCALE",
 ];
 
 /// Variables with the `ADDIN_` prefix that belong to the project's scripts, not to the server.
@@ -56,6 +57,8 @@ pub struct Config {
     pub tls: TlsSource,
     /// Serve plain HTTP, for tests on loopback only (`ADDIN_INSECURE_HTTP`).
     pub insecure_http: bool,
+    /// What every rate limit is multiplied by (`ADDIN_RATE_LIMIT_SCALE`, 1 to 1,000,000).
+    pub rate_limit_scale: u32,
     /// Things worth telling the operator that do not stop the server (unknown variables).
     pub warnings: Vec<String>,
 }
@@ -267,6 +270,22 @@ impl Config {
         )?
         .url;
 
+        let rate_limit_scale = match get("ADDIN_RATE_LIMIT_SCALE") {
+            None => 1,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1_000_000).contains(n))
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "ADDIN_RATE_LIMIT_SCALE",
+                        v,
+                        "not a whole number from 1 to 1000000",
+                        "unset it (every limit as documented), or give the factor to multiply each limit by",
+                    )
+                })?,
+        };
+
         let data_dir = PathBuf::from(get("ADDIN_DATA_DIR").unwrap_or("./data"));
         if data_dir.exists() && !data_dir.is_dir() {
             return Err(ConfigError::new(
@@ -353,6 +372,7 @@ impl Config {
             master_key_file,
             tls,
             insecure_http,
+            rate_limit_scale,
             warnings,
         })
     }

@@ -78,18 +78,25 @@ impl Default for Limits {
     /// pane unwraps a whole document in one request; a user creates a key per action) and low
     /// enough that guessing or flooding is slow.
     fn default() -> Self {
-        Limits {
-            token_failures: Bucket::new("refused sign-ins from your address", per_minute(30, 30)),
-            consent_callbacks: Bucket::new("consent answers from your address", per_minute(10, 10)),
-            creates: Bucket::new("key creations", per_minute(120, 60)),
-            unwraps: Bucket::new("key requests", per_minute(600, 300)),
-            consent_links: Bucket::new("consent links", per_minute(5, 5)),
-            held: Mutex::default(),
-        }
+        Limits::scaled(1)
     }
 }
 
 impl Limits {
+    /// The limits in force, each multiplied by `k` (`ADDIN_RATE_LIMIT_SCALE`: a benchmark that
+    /// sends one user's requests by the thousand still pays for the limiter, without tripping it).
+    pub fn scaled(k: u32) -> Self {
+        let q = |n: u32, burst: u32| per_minute(n.saturating_mul(k), burst.saturating_mul(k));
+        Limits {
+            token_failures: Bucket::new("refused sign-ins from your address", q(30, 30)),
+            consent_callbacks: Bucket::new("consent answers from your address", q(10, 10)),
+            creates: Bucket::new("key creations", q(120, 60)),
+            unwraps: Bucket::new("key requests", q(600, 300)),
+            consent_links: Bucket::new("consent links", q(5, 5)),
+            held: Mutex::default(),
+        }
+    }
+
     /// Limits with every quota replaced by `n` per minute and a burst of `n` (for tests).
     pub fn uniform(n: u32) -> Self {
         let q = || per_minute(n, n);
