@@ -37,6 +37,8 @@ fn start(provider: &Provider, db: &TestDb, data: &Path) -> Server {
         .env("ADDIN_AUTHORITY", &provider.authority)
         .env("ADDIN_CLIENT_ID", CLIENT_ID)
         .env("ADDIN_ALLOWED_TENANTS", tenants)
+        // The test creates keys as fast as it can, as one user: the limits must not stop it.
+        .env("ADDIN_RATE_LIMIT_SCALE", "1000")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -24,6 +24,20 @@ fn claims(provider: &Provider, tenant: &str, oid: &str, extra: Value) -> Value {
     c
 }
 
+/// Creates a key for `recipients` as `token`: its id.
+async fn create(app: &Router, token: &str, recipients: Value) -> String {
+    let (status, v) = call(
+        app,
+        Method::POST,
+        "/v1/keys",
+        Some(token),
+        Some(json!({ "recipients": recipients })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    v["keyId"].as_str().unwrap().to_owned()
+}
+
 async fn unwrap(app: &Router, token: &str, id: &str) -> Result<Value, String> {
     let (status, v) = call(
         app,
@@ -55,16 +69,7 @@ async fn forged_addresses_guests_and_renamed_users_get_nothing_on_every_engine()
         let guest = provider.token("guest@a").await;
 
         // Alice shares with Bob of Fabrikam, and with her whole organisation.
-        let (status, v) = call(
-            &app,
-            Method::POST,
-            "/v1/keys",
-            Some(&alice),
-            Some(json!({ "recipients": ["bob@fabrikam.example", "*"] })),
-        )
-        .await;
-        assert_eq!(status, StatusCode::CREATED, "{engine}: {v}");
-        let id = v["keyId"].as_str().unwrap().to_owned();
+        let id = create(&app, &alice, json!(["bob@fabrikam.example", "*"])).await;
         let forge = |tenant: &str, oid: &str, extra: Value| {
             provider.sign(&claims(&provider, tenant, oid, extra))
         };
@@ -112,16 +117,7 @@ async fn forged_addresses_guests_and_renamed_users_get_nothing_on_every_engine()
         // A member of another admitted tenant (Contoso) claiming Bob's address as its upn or a
         // verified email: the domain is Fabrikam's, so it matches nothing. (On a key for Bob
         // alone: Contoso's members share the first one as its organisation.)
-        let (status, v) = call(
-            &app,
-            Method::POST,
-            "/v1/keys",
-            Some(&alice),
-            Some(json!({ "recipients": ["bob@fabrikam.example"] })),
-        )
-        .await;
-        assert_eq!(status, StatusCode::CREATED, "{v}");
-        let bob_only = v["keyId"].as_str().unwrap().to_owned();
+        let bob_only = create(&app, &alice, json!(["bob@fabrikam.example"])).await;
         for (case, extra) in [
             (
                 "upn of a domain another tenant owns",
@@ -141,16 +137,7 @@ async fn forged_addresses_guests_and_renamed_users_get_nothing_on_every_engine()
         }
 
         // The same for an address of Fabrikam's domain nobody holds yet.
-        let (status, v) = call(
-            &app,
-            Method::POST,
-            "/v1/keys",
-            Some(&alice),
-            Some(json!({ "recipients": ["eve@fabrikam.example"] })),
-        )
-        .await;
-        assert_eq!(status, StatusCode::CREATED, "{v}");
-        let for_eve = v["keyId"].as_str().unwrap().to_owned();
+        let for_eve = create(&app, &alice, json!(["eve@fabrikam.example"])).await;
         let eve = forge(
             &a,
             stranger,
@@ -204,16 +191,7 @@ async fn forged_addresses_guests_and_renamed_users_get_nothing_on_every_engine()
             "88888888-8888-4888-8888-888888888888",
             json!({ "acct": 0, "email": "Dana@Fabrikam.example", "xms_edov": true }),
         );
-        let (status, v) = call(
-            &app,
-            Method::POST,
-            "/v1/keys",
-            Some(&alice),
-            Some(json!({ "recipients": ["dana@fabrikam.example"] })),
-        )
-        .await;
-        assert_eq!(status, StatusCode::CREATED, "{v}");
-        let for_dana = v["keyId"].as_str().unwrap().to_owned();
+        let for_dana = create(&app, &alice, json!(["dana@fabrikam.example"])).await;
         assert!(unwrap(&app, &dana, &for_dana).await.is_ok(), "{engine}");
     }
 }

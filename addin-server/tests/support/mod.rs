@@ -223,7 +223,9 @@ impl TestDb {
 }
 
 /// The configuration of a server on `db`, trusting `provider` for tenants `tenants`, with its
-/// data directory (master key file) in `dir`.
+/// data directory (master key file) in `dir`. Its rate limits are a hundred times wider than in
+/// production, so that the suites that create and unwrap keys by the dozen concurrently as one
+/// user test what they test; `tests/limits.rs` tests the limits themselves.
 pub fn config(provider: &Provider, tenants: &str, db: &TestDb, dir: &Path) -> Config {
     Config::from_vars(
         [
@@ -233,6 +235,7 @@ pub fn config(provider: &Provider, tenants: &str, db: &TestDb, dir: &Path) -> Co
             ("ADDIN_ALLOWED_TENANTS", tenants),
             ("ADDIN_DATABASE_URL", db.url.as_str()),
             ("ADDIN_DATA_DIR", &dir.join("data").to_string_lossy()),
+            ("ADDIN_RATE_LIMIT_SCALE", "100"),
         ]
         .map(|(k, v)| (k.to_owned(), v.to_owned())),
     )
