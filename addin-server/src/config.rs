@@ -29,6 +29,8 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "ADDIN_TLS_KEY",
     "ADDIN_INSECURE_HTTP",
     "ADDIN_RATE_LIMIT_SCALE",
+    "ADDIN_MAX_CONNECTIONS",
+    "ADDIN_IDLE_TIMEOUT",
 ];
 
 /// Variables with the `ADDIN_` prefix that belong to the project's scripts, not to the server.
@@ -59,6 +61,12 @@ pub struct Config {
     pub insecure_http: bool,
     /// What every rate limit is multiplied by (`ADDIN_RATE_LIMIT_SCALE`, 1 to 1,000,000).
     pub rate_limit_scale: u32,
+    /// Connections open at once (`ADDIN_MAX_CONNECTIONS`, 1 to 1,000,000; default 4096, and
+    /// never more than the file limit allows).
+    pub max_connections: u32,
+    /// Seconds a connection may stay silent before it is closed (`ADDIN_IDLE_TIMEOUT`, 1 to
+    /// 3600; default 60).
+    pub idle_timeout_secs: u32,
     /// Things worth telling the operator that do not stop the server (unknown variables).
     pub warnings: Vec<String>,
 }
@@ -270,21 +278,27 @@ impl Config {
         )?
         .url;
 
-        let rate_limit_scale = match get("ADDIN_RATE_LIMIT_SCALE") {
-            None => 1,
-            Some(v) => v
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=1_000_000).contains(n))
-                .ok_or_else(|| {
-                    ConfigError::new(
-                        "ADDIN_RATE_LIMIT_SCALE",
-                        v,
-                        "not a whole number from 1 to 1000000",
-                        "unset it (every limit as documented), or give the factor to multiply each limit by",
-                    )
-                })?,
-        };
+        let rate_limit_scale = whole_number(
+            "ADDIN_RATE_LIMIT_SCALE",
+            get("ADDIN_RATE_LIMIT_SCALE"),
+            1,
+            1..=1_000_000,
+            "unset it (every limit as documented), or give the factor to multiply each limit by",
+        )?;
+        let max_connections = whole_number(
+            "ADDIN_MAX_CONNECTIONS",
+            get("ADDIN_MAX_CONNECTIONS"),
+            4096,
+            1..=1_000_000,
+            "unset it (4096), or give how many client connections may be open at once",
+        )?;
+        let idle_timeout_secs = whole_number(
+            "ADDIN_IDLE_TIMEOUT",
+            get("ADDIN_IDLE_TIMEOUT"),
+            60,
+            1..=3600,
+            "unset it (60), or give the seconds a silent connection is kept open",
+        )?;
 
         let data_dir = PathBuf::from(get("ADDIN_DATA_DIR").unwrap_or("./data"));
         if data_dir.exists() && !data_dir.is_dir() {
@@ -373,9 +387,38 @@ impl Config {
             tls,
             insecure_http,
             rate_limit_scale,
+            max_connections,
+            idle_timeout_secs,
             warnings,
         })
     }
+}
+
+/// A whole number within `range`, or `default` when the setting is absent.
+fn whole_number(
+    setting: &'static str,
+    value: Option<&str>,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+    fix: &'static str,
+) -> Result<u32, ConfigError> {
+    let Some(v) = value else { return Ok(default) };
+    v.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            ConfigError::new(
+                setting,
+                v,
+                format!(
+                    "not a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+                fix,
+            )
+        })
 }
 
 fn parse_bool(setting: &'static str, value: &str) -> Result<bool, ConfigError> {
@@ -660,6 +703,21 @@ mod tests {
     #[test]
     fn each_bad_value_names_its_setting() {
         let cases: &[BadCase] = &[
+            (
+                "ADDIN_IDLE_TIMEOUT",
+                &[("ADDIN_IDLE_TIMEOUT", "0")],
+                "from 1 to 3600",
+            ),
+            (
+                "ADDIN_MAX_CONNECTIONS",
+                &[("ADDIN_MAX_CONNECTIONS", "lots")],
+                "from 1 to 1000000",
+            ),
+            (
+                "ADDIN_RATE_LIMIT_SCALE",
+                &[("ADDIN_RATE_LIMIT_SCALE", "2000000")],
+                "from 1 to 1000000",
+            ),
             (
                 "ADDIN_LISTEN",
                 &[("ADDIN_LISTEN", "localhost:abc")],

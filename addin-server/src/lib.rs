@@ -19,7 +19,8 @@
 //! - [`app`] builds the HTTP routes, [`extract`] reads their input, and [`error`] maps errors to
 //!   JSON answers; [`layers`] adds the headers, limits and CORS around them; [`limits`] holds
 //!   the rate limits per client address and per user;
-//! - [`serve`] binds, serves and shuts down gracefully.
+//! - [`transport`] caps connections and closes silent or slow ones; [`serve`] binds, serves
+//!   and shuts down gracefully.
 //!
 //! [`clock`] is the one source of "now", [`etag`] of the ETags of what is served whole.
 //! [`scan_command`] is the admin's `addin-server scan`, over the clients' own scanner; [`admin`]
@@ -50,3 +51,4 @@ pub mod sign_in;
 pub mod store;
 pub mod tenants;
 pub mod tls;
+pub mod transport;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum_server::tls_rustls::RustlsConfig;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use axum_server::Handle;
 
 use crate::app::{router, AppState};
@@ -15,6 +15,7 @@ use crate::config::{Config, ConfigError, Database};
 use crate::manifest::PATHS;
 use crate::store::{Store, StoreError};
 use crate::tls::TlsError;
+use crate::transport::{raise_file_limit, Transport};
 
 /// How long running requests get to finish after a shutdown signal.
 const GRACE: Duration = Duration::from_secs(10);
@@ -65,6 +66,11 @@ pub async fn run(config: Config, assets_dir: PathBuf) -> Result<(), ServeError> 
             config.public_url.host(),
         )?)
     };
+    // Each connection is a file: take what the hard limit allows before sizing the pool.
+    match raise_file_limit() {
+        Ok(files) => tracing::info!(target: "admin", files, "open-file limit"),
+        Err(e) => tracing::warn!(target: "admin", "cannot raise the open-file limit: {e}"),
+    }
     let store = Store::open(&config.database).await?;
     let master = MasterKeys::open(&config, &store)
         .await
@@ -111,20 +117,35 @@ pub async fn run(config: Config, assets_dir: PathBuf) -> Result<(), ServeError> 
     let app = router(state, &assets_dir);
     // The client's address reaches handlers, for the limits kept per address.
     let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let transport = Transport::new(
+        config.max_connections as usize,
+        Duration::from_secs(u64::from(config.idle_timeout_secs)),
+    );
+    tracing::info!(
+        target: "admin",
+        max_connections = transport.max_connections(),
+        idle_secs = transport.idle().as_secs(),
+        "connection limits"
+    );
     let served = match tls {
         Some(tls) => {
-            axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(tls.config))
+            let acceptor = RustlsAcceptor::new(RustlsConfig::from_config(tls.config))
+                .handshake_timeout(transport.head_timeout())
+                .acceptor(transport.clone());
+            let mut server = axum_server::from_tcp(listener)
                 .map_err(|e| ServeError::Other(format!("cannot start TLS on the socket: {e}")))?
-                .handle(handle)
-                .serve(service)
-                .await
+                .acceptor(acceptor)
+                .handle(handle);
+            transport.configure(server.http_builder());
+            server.serve(service).await
         }
         None => {
-            axum_server::from_tcp(listener)
+            let mut server = axum_server::from_tcp(listener)
                 .map_err(|e| ServeError::Other(format!("cannot serve on the socket: {e}")))?
-                .handle(handle)
-                .serve(service)
-                .await
+                .acceptor(transport.clone())
+                .handle(handle);
+            transport.configure(server.http_builder());
+            server.serve(service).await
         }
     };
     store.close().await;
