@@ -59,6 +59,7 @@ fn start(tls: bool, extra: &[(&str, &str)]) -> Server {
         }
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("the server exited before listening");
 }
 
