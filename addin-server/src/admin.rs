@@ -1,7 +1,7 @@
 //! The administrator's subcommands that work on the store: `migrate`, `keys ...` (master key
-//! rotation) and `audit verify`. Each returns the text to print, or an error saying what to do.
+//! rotation), `tenants ...`, `dictionary ...` and `audit verify|checkpoint`. Each returns the text to print, or an error saying what to do.
 
-use crate::audit::{Action, Actor, ChainCheck, Event};
+use crate::audit::{hex, Action, Actor, ChainCheck, Checkpoint, Event};
 use crate::broker::{master, BrokerError, MasterKeys};
 use crate::clock;
 use crate::config::{Config, ConfigError};
@@ -68,7 +68,7 @@ pub async fn import_dictionary(
 ) -> Result<String, AdminError> {
     use crate::dictionary::command;
     let tenant = command::tenant(config, tenant)?;
-    let store = Store::open(&config.database).await?;
+    let (store, _keys) = open_with_keys(config).await?;
     let published = command::import(&store, &tenant, file).await;
     store.close().await;
     let published = published?;
@@ -149,7 +149,7 @@ pub async fn remove_tenant(config: &Config, tenant: &str) -> Result<String, Admi
             "{tenant:?} is not a tenant id; give the GUID that `addin-server tenants list` shows"
         )));
     }
-    let store = Store::open(&config.database).await?;
+    let (store, _keys) = open_with_keys(config).await?;
     let removed = crate::tenants::remove(
         &store,
         &tenant,
@@ -335,23 +335,80 @@ pub async fn retire_master(config: &Config, version: u32) -> Result<String, Admi
     ))
 }
 
-/// `addin-server audit verify`: checks the whole chain and names every problem.
-pub async fn verify_audit(config: &Config) -> Result<String, AdminError> {
-    let store = Store::open(&config.database).await?;
-    let mut check = ChainCheck::default();
-    store.for_each_audit_record(|r| check.push(r)).await?;
-    let records = check.records;
+/// `addin-server audit verify [--checkpoint FILE]`: checks the whole chain with the master key
+/// file's audit keys and names every problem; with a checkpoint, also that the record it names
+/// still has the hash it names.
+pub async fn verify_audit(
+    config: &Config,
+    checkpoint: Option<&std::path::Path>,
+) -> Result<String, AdminError> {
+    let (store, _keys) = open_with_keys(config).await?;
+    let keys = store.audit_keys().ok_or(StoreError::NoAuditKeys)?;
+    let anchor = match checkpoint {
+        Some(path) => {
+            let cp = read_checkpoint(path)?;
+            let hash = cp.verify(keys).map_err(|why| {
+                AdminError::Refused(format!(
+                    "the checkpoint {} cannot be used: {why}",
+                    path.display()
+                ))
+            })?;
+            Some((cp, hash))
+        }
+        None => None,
+    };
+    let mut check = ChainCheck::new(keys);
+    let mut anchored: Option<Vec<u8>> = None;
+    let anchor_seq = anchor.as_ref().map(|(cp, _)| cp.seq);
+    store
+        .for_each_audit_record(|r| {
+            if Some(r.seq) == anchor_seq {
+                anchored = Some(r.hash.clone());
+            }
+            check.push(r)
+        })
+        .await?;
+    let (records, unkeyed) = (check.records, check.unkeyed);
     let (head_seq, head_hash) = store.audit_head().await?;
     store.close().await;
-    let problems = check.finish(head_seq, &head_hash);
-    let head = head_hash
+    let mut problems: Vec<String> = check
+        .finish(head_seq, &head_hash)
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>();
+        .map(ToString::to_string)
+        .collect();
+    if let Some((cp, hash)) = &anchor {
+        match &anchored {
+            None => problems.push(format!(
+                "record {} of the checkpoint taken at {} is gone: the log was cut back",
+                cp.seq, cp.at
+            )),
+            Some(found) if found != hash => problems.push(format!(
+                "record {} no longer has the hash of the checkpoint taken at {}: history up to it was rewritten",
+                cp.seq, cp.at
+            )),
+            Some(_) => {}
+        }
+    }
     if problems.is_empty() {
-        return Ok(format!(
-            "The audit log is intact: {records} records, chained without a gap.\nHead: record {head_seq}, hash {head}\nKeep this line elsewhere: a later verification that shows it again proves nothing before it changed.\n"
-        ));
+        let mut out = format!(
+            "The audit log is intact: {records} records, chained without a gap.\nHead: record {head_seq}, hash {}\n",
+            hex(&head_hash)
+        );
+        if unkeyed > 0 {
+            out.push_str(&format!(
+                "Records 1 to {unkeyed} were written before the chain was keyed (plain SHA-256); the keyed records after them protect them from change.\n"
+            ));
+        }
+        match &anchor {
+            Some((cp, _)) => out.push_str(&format!(
+                "Checkpoint: record {} taken at {} matches; nothing up to it changed.\n",
+                cp.seq, cp.at
+            )),
+            None => out.push_str(
+                "Take a signed checkpoint (`addin-server audit checkpoint`) and keep it elsewhere: a later `audit verify --checkpoint` proves nothing before it changed.\n",
+            ),
+        }
+        return Ok(out);
     }
     let mut out = format!(
         "The audit log has been tampered with: {} problems in {records} records.\n",
@@ -361,4 +418,37 @@ pub async fn verify_audit(config: &Config) -> Result<String, AdminError> {
         out.push_str(&format!("  {p}\n"));
     }
     Err(AdminError::Tampered(out))
+}
+
+/// `addin-server audit checkpoint`: verifies the chain, then signs its head; the checkpoint as
+/// JSON, to keep where the database's administrators cannot write.
+pub async fn checkpoint_audit(config: &Config) -> Result<String, AdminError> {
+    // A checkpoint of a tampered log would vouch for the tampering.
+    verify_audit(config, None).await?;
+    let (store, _keys) = open_with_keys(config).await?;
+    let keys = store.audit_keys().ok_or(StoreError::NoAuditKeys)?;
+    let (seq, hash) = store.audit_head().await?;
+    let at = clock::rfc3339(clock::now_secs());
+    let checkpoint = keys.checkpoint(seq, &hash, &at);
+    store.close().await;
+    let mut json = serde_json::to_string_pretty(&checkpoint)
+        .map_err(|e| AdminError::Refused(format!("cannot write the checkpoint: {e}")))?;
+    json.push('\n');
+    Ok(json)
+}
+
+/// Reads a checkpoint file.
+fn read_checkpoint(path: &std::path::Path) -> Result<Checkpoint, AdminError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        AdminError::Refused(format!(
+            "cannot read the checkpoint {}: {e}",
+            path.display()
+        ))
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        AdminError::Refused(format!(
+            "{} is not a checkpoint written by `addin-server audit checkpoint`: {e}",
+            path.display()
+        ))
+    })
 }

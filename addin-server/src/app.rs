@@ -54,6 +54,8 @@ pub struct AppState {
     pub manifests: Arc<Manifests>,
     /// The origin the add-in is served from (`ADDIN_PUBLIC_URL`): the only one CORS allows.
     pub public_origin: String,
+    /// The origin of the sign-in authority (`ADDIN_AUTHORITY`), where the pages may connect.
+    pub authority_origin: String,
     /// Admin-consent links; `None` when no client id is configured.
     pub consent: Option<Arc<ConsentLinks>>,
     /// Token validation; `None` when no client id is configured (authenticated routes then
@@ -81,6 +83,9 @@ impl AppState {
             consent: ConsentLinks::from_config(config).map(Arc::new),
             sign_in: SignInConfig::from_config(config).map(Arc::new),
             public_origin: config.public_url.as_str().to_owned(),
+            authority_origin: url::Url::parse(&config.authority)
+                .map(|u| u.origin().ascii_serialization())
+                .map_err(|e| format!("ADDIN_AUTHORITY: {e}"))?,
             tenants_by_consent: matches!(config.allowed_tenants, AllowedTenants::Consented),
             limits: Arc::new(crate::limits::Limits::scaled(config.rate_limit_scale)),
             manifests: Arc::new(manifests),
@@ -94,6 +99,7 @@ impl AppState {
 /// `assets_dir` (the trunk output).
 pub fn router(state: AppState, assets_dir: &Path) -> Router {
     let public_origin = state.public_origin.clone();
+    let state_authority_origin = state.authority_origin.clone();
     let handler = |path: &str| {
         let handler = std::sync::Arc::new(crate::event_handler::EventHandler::load(
             assets_dir,
@@ -133,7 +139,8 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
         .merge(crate::tenants::routes())
         .fallback_service(static_files)
         .with_state(state);
-    crate::layers::apply(routes, &public_origin)
+    let csp = crate::csp::policy(&state_authority_origin, assets_dir);
+    crate::layers::apply(routes, &public_origin, csp)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let header = |name: &HeaderName| {

@@ -1,24 +1,41 @@
-//! The audit log's records and its hash chain: what is recorded, how each record is hashed, and
-//! how a chain read back from the store is checked.
+//! The audit log's records and their chain: what is recorded, how each record is
+//! authenticated, how a chain read back from the store is checked, and signed checkpoints of its
+//! head.
 //!
-//! Every record carries the SHA-256 of the previous record (`prev_hash`, 32 zero bytes for the
-//! first) and its own `hash`, computed over its number, its content and `prev_hash` in an
-//! unambiguous encoding ([`chain_hash`]). Records are numbered 1, 2, 3... without gaps, and the
-//! store keeps the last number and hash in a separate head row. So:
+//! Every record carries the previous record's `hash` (`prev_hash`, 32 zero bytes for the first)
+//! and its own, an HMAC-SHA256 over its number, its content and `prev_hash` in an unambiguous
+//! encoding ([`AuditKeys::record_mac`]), under a key derived from the master key file's audit
+//! secret ([`crate::keyring::Keyring::audit_secret`]). Records are numbered 1, 2, 3... without
+//! gaps, and the store keeps the last number and hash in a separate head row. So:
 //!
-//! - a *modified* record no longer matches its own hash;
+//! - a *modified* record no longer matches its MAC;
 //! - a *deleted* record leaves a gap in the numbers (or, at the end, a head that points past the
 //!   last record);
-//! - an *inserted* or *reordered* record breaks the link to its predecessor.
+//! - an *inserted* or *reordered* record breaks the link to its predecessor;
+//! - and none of it can be repaired by someone who can write the database but not read the key
+//!   file: they cannot compute a MAC.
 //!
-//! Someone able to rewrite the whole tail and the head consistently is not detected by the
-//! chain alone: keep the head that `addin-server audit verify` prints somewhere else to anchor it.
+//! Records written before the chain was keyed carry a plain SHA-256 ([`unkeyed_hash`]). They are
+//! accepted only before the first keyed record, whose MAC covers the last of them, so they are
+//! protected from then on; an unkeyed record after a keyed one is reported.
+//!
+//! Whoever holds both the key file and the database could still rewrite the whole tail. A
+//! [`Checkpoint`] (the head, signed with an Ed25519 key derived from the same secret) kept
+//! elsewhere anchors the history up to it: `addin-server audit verify --checkpoint FILE`
+//! checks that the record it names still has the hash it names.
 //!
 //! This module is pure: the store ([`crate::store`]) appends and reads the rows, and
 //! [`ChainCheck`] judges them.
 
+use aws_lc_rs::constant_time::verify_slices_are_equal;
 use aws_lc_rs::digest::{Context, SHA256};
-use serde::Serialize;
+use aws_lc_rs::hkdf::{Salt, HKDF_SHA256};
+use aws_lc_rs::hmac;
+use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 /// The `prev_hash` of the first record.
 pub const GENESIS: [u8; 32] = [0; 32];
@@ -135,21 +152,20 @@ pub struct Record {
     pub event: Event,
     /// The previous record's hash ([`GENESIS`] for the first).
     pub prev_hash: Vec<u8>,
-    /// This record's hash, [`chain_hash`] of the above.
+    /// This record's hash: [`AuditKeys::record_mac`] of the above (or, written before the
+    /// chain was keyed, [`unkeyed_hash`]).
     pub hash: Vec<u8>,
 }
 
-/// The hash of record `seq` holding `event`, following a record whose hash is `prev_hash`.
+/// Feeds the encoding of record `seq` (holding `event`, after `prev_hash`) to `update`.
 ///
 /// Every field is written with a tag (absent / present) and a length, so no two different
 /// records encode the same way.
-pub fn chain_hash(seq: i64, event: &Event, prev_hash: &[u8]) -> [u8; 32] {
-    let mut ctx = Context::new(&SHA256);
-    ctx.update(b"textguard audit record v1\0");
-    ctx.update(&(prev_hash.len() as u32).to_be_bytes());
-    ctx.update(prev_hash);
-    ctx.update(&seq.to_be_bytes());
-    ctx.update(&event.at_ms.to_be_bytes());
+fn encode(seq: i64, event: &Event, prev_hash: &[u8], mut update: impl FnMut(&[u8])) {
+    update(&(prev_hash.len() as u32).to_be_bytes());
+    update(prev_hash);
+    update(&seq.to_be_bytes());
+    update(&event.at_ms.to_be_bytes());
     let fields = [
         Some(event.action.as_str()),
         Some(event.actor.tenant_id.as_str()),
@@ -162,17 +178,163 @@ pub fn chain_hash(seq: i64, event: &Event, prev_hash: &[u8]) -> [u8; 32] {
     ];
     for field in fields {
         match field {
-            None => ctx.update(&[0]),
+            None => update(&[0]),
             Some(text) => {
-                ctx.update(&[1]);
-                ctx.update(&(text.len() as u32).to_be_bytes());
-                ctx.update(text.as_bytes());
+                update(&[1]);
+                update(&(text.len() as u32).to_be_bytes());
+                update(text.as_bytes());
             }
         }
     }
+}
+
+/// The plain SHA-256 that records carried before the chain was keyed.
+pub fn unkeyed_hash(seq: i64, event: &Event, prev_hash: &[u8]) -> [u8; 32] {
+    let mut ctx = Context::new(&SHA256);
+    ctx.update(b"textguard audit record v1\0");
+    encode(seq, event, prev_hash, |b| ctx.update(b));
     let mut out = [0; 32];
     out.copy_from_slice(ctx.finish().as_ref());
     out
+}
+
+/// The audit log's keys: the MAC key of the chain and the signing key of checkpoints, both
+/// derived from the master key file's audit secret.
+pub struct AuditKeys {
+    mac: hmac::Key,
+    signer: Ed25519KeyPair,
+}
+
+impl std::fmt::Debug for AuditKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditKeys")
+            .field("public_key", &URL_SAFE_NO_PAD.encode(self.public_key()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuditKeys {
+    /// The keys derived from `secret`: `HKDF-SHA256(salt = "textguard audit v2", ikm =
+    /// secret)`, expanded with `chain mac` and `checkpoint signing`. Fails only if the crypto
+    /// library refuses a 32-byte output or seed, which it documents it does not.
+    pub fn derive(secret: &[u8; 32]) -> Result<AuditKeys, String> {
+        let prk = Salt::new(HKDF_SHA256, b"textguard audit v2").extract(secret);
+        let refused = |what: &str| format!("the crypto library refused to derive the audit {what}");
+        let expand = |info: &[u8]| {
+            let mut out = Zeroizing::new([0u8; 32]);
+            // HKDF_SHA256 as the length: 32 bytes.
+            prk.expand(&[info], HKDF_SHA256)
+                .and_then(|okm| okm.fill(out.as_mut()))
+                .map(|()| out)
+        };
+        let mac_key = expand(b"chain mac").map_err(|_| refused("MAC key"))?;
+        let seed = expand(b"checkpoint signing").map_err(|_| refused("signing key"))?;
+        let signer = Ed25519KeyPair::from_seed_unchecked(seed.as_ref())
+            .map_err(|_| refused("signing key"))?;
+        Ok(AuditKeys {
+            mac: hmac::Key::new(hmac::HMAC_SHA256, mac_key.as_ref()),
+            signer,
+        })
+    }
+
+    /// The MAC of record `seq` holding `event`, following a record whose hash is `prev_hash`.
+    pub fn record_mac(&self, seq: i64, event: &Event, prev_hash: &[u8]) -> [u8; 32] {
+        let mut ctx = hmac::Context::with_key(&self.mac);
+        ctx.update(b"textguard audit record v2\0");
+        encode(seq, event, prev_hash, |b| ctx.update(b));
+        let mut out = [0; 32];
+        out.copy_from_slice(ctx.sign().as_ref());
+        out
+    }
+
+    /// The public half of the checkpoint signing key.
+    pub fn public_key(&self) -> &[u8] {
+        self.signer.public_key().as_ref()
+    }
+
+    /// A signed checkpoint of the head `(seq, hash)`, taken at `at` (RFC 3339).
+    pub fn checkpoint(&self, seq: i64, hash: &[u8], at: &str) -> Checkpoint {
+        let signature = self.signer.sign(&checkpoint_message(seq, hash, at));
+        Checkpoint {
+            format: CHECKPOINT_FORMAT.into(),
+            seq,
+            hash: hex(hash),
+            at: at.into(),
+            public_key: URL_SAFE_NO_PAD.encode(self.public_key()),
+            signature: URL_SAFE_NO_PAD.encode(signature.as_ref()),
+        }
+    }
+}
+
+/// The `format` of a checkpoint file.
+pub const CHECKPOINT_FORMAT: &str = "textguard audit checkpoint v1";
+
+/// The head of the audit log at one moment, signed: JSON, to keep somewhere the database's
+/// administrators cannot write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Checkpoint {
+    /// [`CHECKPOINT_FORMAT`].
+    pub format: String,
+    /// The last record's number.
+    pub seq: i64,
+    /// Its hash, hexadecimal.
+    pub hash: String,
+    /// When the checkpoint was taken, RFC 3339.
+    pub at: String,
+    /// The signing key's public half (Ed25519, base64url): anyone can check the signature.
+    pub public_key: String,
+    /// Ed25519 over the format, number, hash and time (base64url).
+    pub signature: String,
+}
+
+impl Checkpoint {
+    /// Checks that this checkpoint was signed by `keys`; the record's hash, as bytes.
+    pub fn verify(&self, keys: &AuditKeys) -> Result<Vec<u8>, String> {
+        if self.format != CHECKPOINT_FORMAT {
+            return Err(format!(
+                "not a checkpoint file (format {:?}, expected {CHECKPOINT_FORMAT:?})",
+                self.format
+            ));
+        }
+        let hash = unhex(&self.hash).ok_or("its hash is not 64 hexadecimal digits")?;
+        if self.public_key != URL_SAFE_NO_PAD.encode(keys.public_key()) {
+            return Err("it was signed with another key than this master key file's".into());
+        }
+        let signature = URL_SAFE_NO_PAD
+            .decode(&self.signature)
+            .map_err(|_| "its signature is not base64url")?;
+        UnparsedPublicKey::new(&ED25519, keys.public_key())
+            .verify(&checkpoint_message(self.seq, &hash, &self.at), &signature)
+            .map_err(|_| "its signature does not match its content: the file was altered")?;
+        Ok(hash)
+    }
+}
+
+fn checkpoint_message(seq: i64, hash: &[u8], at: &str) -> Vec<u8> {
+    let mut m = Vec::with_capacity(96);
+    m.extend_from_slice(CHECKPOINT_FORMAT.as_bytes());
+    m.push(0);
+    m.extend_from_slice(&seq.to_be_bytes());
+    m.extend_from_slice(&(hash.len() as u32).to_be_bytes());
+    m.extend_from_slice(hash);
+    m.extend_from_slice(at.as_bytes());
+    m
+}
+
+/// Bytes as lowercase hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if text.len() != 64 || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
 }
 
 /// One thing wrong with a chain, saying which record.
@@ -213,6 +375,12 @@ pub enum Problem {
     },
     /// The head's hash is not the last record's.
     HeadMismatch,
+    /// The record has an unkeyed hash although a keyed record comes before it: it was written
+    /// without the audit key.
+    Unkeyed {
+        /// The record.
+        seq: i64,
+    },
 }
 
 impl std::fmt::Display for Problem {
@@ -220,9 +388,14 @@ impl std::fmt::Display for Problem {
         match self {
             Problem::Deleted { from, to } if from == to => write!(f, "record {from} was deleted"),
             Problem::Deleted { from, to } => write!(f, "records {from} to {to} were deleted"),
-            Problem::Modified { seq } => {
-                write!(f, "record {seq} was modified: its content does not match its hash")
-            }
+            Problem::Modified { seq } => write!(
+                f,
+                "record {seq} was modified: its content does not match its MAC (or it was written without this master key file's audit key)"
+            ),
+            Problem::Unkeyed { seq } => write!(
+                f,
+                "record {seq} carries an unkeyed hash after keyed records: it was written without the audit key"
+            ),
             Problem::Unlinked { seq } => write!(
                 f,
                 "record {seq} does not follow the record before it: it was inserted or reordered, or the one before it was replaced"
@@ -245,29 +418,35 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// Checks a chain fed in order of record number.
+/// Checks a chain fed in order of record number, with the audit keys of the master key file.
 #[derive(Debug)]
-pub struct ChainCheck {
+pub struct ChainCheck<'k> {
+    keys: &'k AuditKeys,
     expected_seq: i64,
     prev_hash: Vec<u8>,
     /// The records checked so far.
     pub records: u64,
+    /// How many of them carry the unkeyed hash of before the chain was keyed.
+    pub unkeyed: u64,
+    keyed_seen: bool,
     /// What is wrong, in the order found.
     pub problems: Vec<Problem>,
 }
 
-impl Default for ChainCheck {
-    fn default() -> Self {
+impl<'k> ChainCheck<'k> {
+    /// A check of a chain from its first record.
+    pub fn new(keys: &'k AuditKeys) -> ChainCheck<'k> {
         ChainCheck {
+            keys,
             expected_seq: 1,
             prev_hash: GENESIS.to_vec(),
             records: 0,
+            unkeyed: 0,
+            keyed_seen: false,
             problems: Vec::new(),
         }
     }
-}
 
-impl ChainCheck {
     /// Checks the next record.
     pub fn push(&mut self, record: &Record) {
         self.records += 1;
@@ -277,9 +456,26 @@ impl ChainCheck {
                 to: record.seq - 1,
             });
         }
-        if chain_hash(record.seq, &record.event, &record.prev_hash)[..] != record.hash[..] {
+        let matches = |expected: [u8; 32]| verify_slices_are_equal(&expected, &record.hash).is_ok();
+        let authentic = if matches(self.keys.record_mac(
+            record.seq,
+            &record.event,
+            &record.prev_hash,
+        )) {
+            self.keyed_seen = true;
+            true
+        } else if matches(unkeyed_hash(record.seq, &record.event, &record.prev_hash)) {
+            if self.keyed_seen {
+                self.problems.push(Problem::Unkeyed { seq: record.seq });
+            } else {
+                self.unkeyed += 1;
+            }
+            !self.keyed_seen
+        } else {
             self.problems.push(Problem::Modified { seq: record.seq });
-        } else if record.prev_hash != self.prev_hash {
+            false
+        };
+        if authentic && record.prev_hash != self.prev_hash {
             self.problems.push(Problem::Unlinked { seq: record.seq });
         }
         self.expected_seq = record.seq + 1;
@@ -326,12 +522,22 @@ mod tests {
         }
     }
 
-    fn chain(n: i64) -> Vec<Record> {
+    fn keys() -> AuditKeys {
+        AuditKeys::derive(&[7; 32]).unwrap()
+    }
+
+    /// Records 1..=n, the first `unkeyed` of them with the hash of before the chain was keyed.
+    fn mixed_chain(n: i64, unkeyed: i64) -> Vec<Record> {
+        let keys = keys();
         let mut prev = GENESIS.to_vec();
         (1..=n)
             .map(|seq| {
                 let event = event(seq);
-                let hash = chain_hash(seq, &event, &prev).to_vec();
+                let hash = if seq <= unkeyed {
+                    unkeyed_hash(seq, &event, &prev).to_vec()
+                } else {
+                    keys.record_mac(seq, &event, &prev).to_vec()
+                };
                 Record {
                     seq,
                     event,
@@ -342,8 +548,13 @@ mod tests {
             .collect()
     }
 
+    fn chain(n: i64) -> Vec<Record> {
+        mixed_chain(n, 0)
+    }
+
     fn check(records: &[Record], head: &Record) -> Vec<Problem> {
-        let mut c = ChainCheck::default();
+        let keys = keys();
+        let mut c = ChainCheck::new(&keys);
         records.iter().for_each(|r| c.push(r));
         c.finish(head.seq, &head.hash)
     }
@@ -352,7 +563,7 @@ mod tests {
     fn an_intact_chain_passes() {
         let records = chain(5);
         assert_eq!(check(&records, &records[4]), vec![]);
-        assert_eq!(ChainCheck::default().finish(0, &GENESIS), vec![]);
+        assert_eq!(ChainCheck::new(&keys()).finish(0, &GENESIS), vec![]);
     }
 
     #[test]
@@ -388,7 +599,7 @@ mod tests {
         // An inserted record, even with a correct hash of its own and renumbered successors.
         let mut inserted = records[..3].to_vec();
         let extra = event(99);
-        let hash = chain_hash(4, &extra, &inserted[2].hash).to_vec();
+        let hash = keys().record_mac(4, &extra, &inserted[2].hash).to_vec();
         inserted.push(Record {
             seq: 4,
             event: extra,
@@ -412,8 +623,9 @@ mod tests {
         let mut replaced_last = records.clone();
         let last = replaced_last.len() - 1;
         replaced_last[last].event.key_id = Some("other".into());
-        replaced_last[last].hash =
-            chain_hash(6, &replaced_last[last].event, &records[4].hash).to_vec();
+        replaced_last[last].hash = keys()
+            .record_mac(6, &replaced_last[last].event, &records[4].hash)
+            .to_vec();
         assert_eq!(check(&replaced_last, &head), vec![Problem::HeadMismatch]);
 
         let mut extra_at_end = records.clone();
@@ -430,11 +642,80 @@ mod tests {
         let mut b = event(1);
         a.reason = None;
         b.reason = Some(String::new());
-        assert_ne!(chain_hash(1, &a, &GENESIS), chain_hash(1, &b, &GENESIS));
+        let k = keys();
+        assert_ne!(k.record_mac(1, &a, &GENESIS), k.record_mac(1, &b, &GENESIS));
         a.reason = Some("ab".into());
         a.detail = Some("c".into());
         b.reason = Some("a".into());
         b.detail = Some("bc".into());
-        assert_ne!(chain_hash(1, &a, &GENESIS), chain_hash(1, &b, &GENESIS));
+        assert_ne!(k.record_mac(1, &a, &GENESIS), k.record_mac(1, &b, &GENESIS));
+        assert_ne!(unkeyed_hash(1, &a, &GENESIS), unkeyed_hash(1, &b, &GENESIS));
+    }
+
+    #[test]
+    fn a_database_writer_without_the_key_cannot_rewrite_history() {
+        let records = chain(4);
+        let head = records[3].clone();
+        // Edited and re-hashed the way the unkeyed chain allowed: refused.
+        let mut forged = records.clone();
+        forged[3].event.reason = Some("edited".into());
+        forged[3].hash = unkeyed_hash(4, &forged[3].event, &records[2].hash).to_vec();
+        assert_eq!(
+            check(&forged, &forged[3]),
+            vec![Problem::Unkeyed { seq: 4 }]
+        );
+        // Re-MACed under another key (another server's file): refused.
+        let other = AuditKeys::derive(&[8; 32]).unwrap();
+        let mut foreign = records.clone();
+        foreign[1].hash = other
+            .record_mac(2, &foreign[1].event, &records[0].hash)
+            .to_vec();
+        assert!(check(&foreign, &head).contains(&Problem::Modified { seq: 2 }));
+    }
+
+    #[test]
+    fn unkeyed_records_of_before_are_accepted_only_as_a_prefix_and_are_protected() {
+        let records = mixed_chain(6, 3);
+        let keys = keys();
+        let mut c = ChainCheck::new(&keys);
+        records.iter().for_each(|r| c.push(r));
+        assert_eq!(c.unkeyed, 3);
+        assert_eq!(c.finish(6, &records[5].hash), vec![]);
+
+        // Rewriting the unkeyed prefix consistently breaks the link of the first keyed record.
+        let mut rewritten = records.clone();
+        let mut prev = GENESIS.to_vec();
+        for r in rewritten.iter_mut().take(3) {
+            r.event.detail = Some("rewritten".into());
+            r.prev_hash = prev.clone();
+            r.hash = unkeyed_hash(r.seq, &r.event, &prev).to_vec();
+            prev = r.hash.clone();
+        }
+        assert_eq!(
+            check(&rewritten, &records[5]),
+            vec![Problem::Unlinked { seq: 4 }]
+        );
+    }
+
+    #[test]
+    fn checkpoints_verify_only_as_signed_and_only_with_their_key() {
+        let keys = keys();
+        let cp = keys.checkpoint(42, &[9; 32], "2026-12-04T18:00:00Z");
+        assert_eq!(cp.verify(&keys).unwrap(), vec![9; 32]);
+        let json = serde_json::to_string(&cp).unwrap();
+        let back: Checkpoint = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, cp);
+
+        let mut moved = cp.clone();
+        moved.seq = 41;
+        assert!(moved.verify(&keys).unwrap_err().contains("altered"));
+        let mut rehashed = cp.clone();
+        rehashed.hash = hex(&[8; 32]);
+        assert!(rehashed.verify(&keys).unwrap_err().contains("altered"));
+        let other = AuditKeys::derive(&[8; 32]).unwrap();
+        assert!(cp.verify(&other).unwrap_err().contains("another key"));
+        let resigned = other.checkpoint(42, &[9; 32], "2026-12-04T18:00:00Z");
+        assert!(resigned.verify(&keys).is_err());
+        assert!(serde_json::from_str::<Checkpoint>("{}").is_err());
     }
 }

@@ -1,5 +1,5 @@
 //! The master key file and what is derived from it: per-tenant key-encryption keys that wrap
-//! and unwrap data keys.
+//! and unwrap data keys, and the audit log's secret.
 //!
 //! # The file
 //!
@@ -10,6 +10,7 @@
 //! # comment lines start with #
 //! v1 <32 bytes, base64url without padding>
 //! v2 <...>
+//! audit <32 bytes>   (written when the oldest version is retired; see Keyring::audit_secret)
 //! ```
 //!
 //! The newest version wraps new data keys; every version in the file unwraps. `addin-server keys
@@ -89,6 +90,8 @@ pub enum KeyringError {
 pub struct Keyring {
     path: PathBuf,
     versions: BTreeMap<u32, Key32>,
+    /// The `audit` line: the audit log's secret, once written down (see [`Keyring::audit_secret`]).
+    audit: Option<Key32>,
 }
 
 impl std::fmt::Debug for Keyring {
@@ -117,6 +120,7 @@ impl Keyring {
                 let mut ring = Keyring {
                     path: path.to_owned(),
                     versions: BTreeMap::new(),
+                    audit: None,
                 };
                 ring.versions.insert(1, random_key()?);
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -157,6 +161,7 @@ impl Keyring {
         }
         let text = Zeroizing::new(std::fs::read_to_string(path).map_err(io)?);
         let mut versions = BTreeMap::new();
+        let mut audit = None;
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -170,11 +175,16 @@ impl Keyring {
             let (name, value) = line
                 .split_once(char::is_whitespace)
                 .ok_or_else(|| bad("expected `vN KEY`"))?;
-            let version: u32 = name
-                .strip_prefix('v')
-                .and_then(|n| n.parse().ok())
-                .filter(|n| *n > 0)
-                .ok_or_else(|| bad("the version must be v1, v2, ..."))?;
+            // `None` for the audit line.
+            let version: Option<u32> = match name {
+                "audit" => None,
+                _ => Some(
+                    name.strip_prefix('v')
+                        .and_then(|n| n.parse().ok())
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| bad("the version must be v1, v2, ... (or `audit`)"))?,
+                ),
+            };
             let bytes = Zeroizing::new(
                 URL_SAFE_NO_PAD
                     .decode(value.trim())
@@ -185,6 +195,12 @@ impl Keyring {
                 return Err(bad("the key is not 32 bytes"));
             }
             key.copy_from_slice(&bytes);
+            let Some(version) = version else {
+                if audit.replace(key).is_some() {
+                    return Err(bad("the audit line appears twice"));
+                }
+                continue;
+            };
             if versions.insert(version, key).is_some() {
                 return Err(bad("this version appears twice"));
             }
@@ -199,6 +215,7 @@ impl Keyring {
         Ok(Keyring {
             path: path.to_owned(),
             versions,
+            audit,
         })
     }
 
@@ -212,6 +229,10 @@ impl Keyring {
         for (version, key) in &self.versions {
             let encoded = Zeroizing::new(URL_SAFE_NO_PAD.encode(key.as_ref()));
             text.push_str(&format!("v{version} {}\n", encoded.as_str()));
+        }
+        if let Some(key) = &self.audit {
+            let encoded = Zeroizing::new(URL_SAFE_NO_PAD.encode(key.as_ref()));
+            text.push_str(&format!("audit {}\n", encoded.as_str()));
         }
         let io = |source| KeyringError::Io {
             action,
@@ -237,12 +258,39 @@ impl Keyring {
         Ok(version)
     }
 
-    /// Removes `version` from the keyring and its file.
+    /// Removes `version` from the keyring and its file. The audit secret, derived from the
+    /// oldest version until then, is written down first when that version goes.
     pub fn remove_version(&mut self, version: u32) -> Result<(), KeyringError> {
-        if self.versions.remove(&version).is_none() {
+        if !self.versions.contains_key(&version) {
             return Err(KeyringError::UnknownVersion(version));
         }
+        if self.audit.is_none() {
+            self.audit = Some(self.audit_secret()?);
+        }
+        self.versions.remove(&version);
         self.save("update")
+    }
+
+    /// The secret the audit log's keys are derived from ([`crate::audit::AuditKeys`]): the
+    /// file's `audit` line, or, until one is written, `HKDF-SHA256(salt = "textguard audit v1",
+    /// ikm = the oldest master key)`. It never changes: rotating the master key leaves the oldest
+    /// version in place, and retiring the oldest writes this secret down first, so records
+    /// keyed years ago still verify. Whoever can write the database but not read this file
+    /// cannot make a record the audit log accepts.
+    pub fn audit_secret(&self) -> Result<Key32, KeyringError> {
+        if let Some(key) = &self.audit {
+            return Ok(key.clone());
+        }
+        let (_, oldest) = self
+            .versions
+            .first_key_value()
+            .ok_or(KeyringError::UnknownVersion(1))?;
+        let prk = Salt::new(HKDF_SHA256, b"textguard audit v1").extract(oldest.as_ref());
+        let mut out = Zeroizing::new([0u8; 32]);
+        prk.expand(&[b"audit secret"], HKDF_SHA256)
+            .and_then(|okm| okm.fill(out.as_mut()))
+            .map_err(|_| KeyringError::Integrity)?;
+        Ok(out)
     }
 
     /// The newest version: it wraps new keys.
@@ -437,12 +485,25 @@ mod tests {
         assert_eq!(*ring.unwrap(v, "tenant-a", "k1", &wrapped).unwrap(), *key);
         let reread = Keyring::open(ring.path()).unwrap();
         assert_eq!(reread.versions().collect::<Vec<_>>(), vec![1, 2]);
+        let audit = ring.audit_secret().unwrap();
+        assert_ne!(*audit, **ring.master(1).unwrap(), "derived, not a copy");
         ring.remove_version(1).unwrap();
         let reread = Keyring::open(ring.path()).unwrap();
         assert!(matches!(
             reread.unwrap(1, "tenant-a", "k1", &wrapped),
             Err(KeyringError::UnknownVersion(1))
         ));
+        // The audit secret came from version 1 and outlives it: it was written down first.
+        assert_eq!(*reread.audit_secret().unwrap(), *audit);
+        assert!(std::fs::read_to_string(ring.path())
+            .unwrap()
+            .contains("\naudit "));
+        ring.add_version().unwrap();
+        ring.remove_version(2).unwrap();
+        assert_eq!(
+            *Keyring::open(ring.path()).unwrap().audit_secret().unwrap(),
+            *audit
+        );
     }
 
     #[test]

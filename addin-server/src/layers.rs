@@ -2,8 +2,8 @@
 //! own origin only, and limits on request bodies and handling time.
 //!
 //! Office shows the task pane in an iframe (Office on the web) or a webview (desktop), so the
-//! pages must stay frameable by Office: no `X-Frame-Options`; `frame-ancestors` lists the Office
-//! and Outlook web origins instead.
+//! pages must stay frameable by Office: no `X-Frame-Options`; the policy's `frame-ancestors`
+//! lists the Office and Outlook web origins instead.
 
 use std::time::Duration;
 
@@ -24,17 +24,10 @@ pub const MAX_BODY_BYTES: usize = 2 << 20;
 /// The longest a request may take before it is answered 503.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Where Office hosts add-in pages, for `frame-ancestors`.
-const OFFICE_ANCESTORS: &str = "'self' https://*.office.com https://*.office365.com \
-    https://*.officeapps.live.com https://*.sharepoint.com https://outlook.live.com \
-    https://*.cloud.microsoft https://*.microsoft365.com";
-
 /// Adds the layers to `router`; `public_origin` (`https://host[:port]`) is the only origin
-/// allowed to call the API from a browser.
-pub fn apply(router: Router, public_origin: &str) -> Router {
-    let csp = format!(
-        "frame-ancestors {OFFICE_ANCESTORS}; object-src 'none'; base-uri 'self'; form-action 'self'"
-    );
+/// allowed to call the API from a browser, and `csp` the Content-Security-Policy of every
+/// response (see [`crate::csp`]).
+pub fn apply(router: Router, public_origin: &str, csp: String) -> Router {
     let headers = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
         (header::REFERRER_POLICY, "no-referrer".to_owned()),

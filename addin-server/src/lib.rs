@@ -17,7 +17,8 @@
 //!   [`broker`] creates and releases data keys; [`dictionary`] keeps each organisation's
 //!   sensitive-text dictionary;
 //! - [`app`] builds the HTTP routes, [`extract`] reads their input, and [`error`] maps errors to
-//!   JSON answers; [`layers`] adds the headers, limits and CORS around them; [`limits`] holds
+//!   JSON answers; [`layers`] adds the headers, limits and CORS around them, with [`csp`]'s
+//!   Content-Security-Policy; [`limits`] holds
 //!   the rate limits per client address and per user;
 //! - [`transport`] caps connections and closes silent or slow ones; [`serve`] binds, serves
 //!   and shuts down gracefully.
@@ -35,6 +36,7 @@ pub mod broker;
 pub mod clock;
 pub mod config;
 pub mod consent;
+pub mod csp;
 pub mod dictionary;
 pub mod error;
 pub mod etag;

@@ -90,8 +90,14 @@ enum KeysCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain of the whole audit log; exit code 1 if it was tampered with.
-    Verify,
+    /// Check the MAC chain of the whole audit log; exit code 1 if it was tampered with.
+    Verify {
+        /// A checkpoint from `audit checkpoint`: also check that nothing up to it changed.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Verify the log, then print a signed checkpoint of its head (JSON) to keep elsewhere.
+    Checkpoint,
 }
 
 #[derive(Debug, clap::Args)]
@@ -151,8 +157,13 @@ fn main() -> ExitCode {
         Some(Command::Tenants(TenantsCommand::Remove { tenant })) => {
             return admin(move |c| Box::pin(async move { admin::remove_tenant(&c, &tenant).await }))
         }
-        Some(Command::Audit(AuditCommand::Verify)) => {
-            return admin(|c| Box::pin(async move { admin::verify_audit(&c).await }))
+        Some(Command::Audit(AuditCommand::Verify { checkpoint })) => {
+            return admin(move |c| {
+                Box::pin(async move { admin::verify_audit(&c, checkpoint.as_deref()).await })
+            })
+        }
+        Some(Command::Audit(AuditCommand::Checkpoint)) => {
+            return admin(|c| Box::pin(async move { admin::checkpoint_audit(&c).await }))
         }
         None => ServeArgs {
             assets_dir: PathBuf::from("target/taskpane"),

@@ -96,7 +96,7 @@ impl World {
     }
 
     async fn verify(&self) -> Result<String, AdminError> {
-        admin::verify_audit(&self.config).await
+        admin::verify_audit(&self.config, None).await
     }
 }
 
@@ -523,24 +523,7 @@ async fn tampering_with_a_wrapped_key_or_the_audit_log_is_detected() {
             .execute(&raw)
             .await;
         assert!(edit.is_err(), "{engine}: the audit log must be append-only");
-        match engine {
-            "sqlite" => {
-                sqlx::query("DROP TRIGGER audit_log_no_update")
-                    .execute(&raw)
-                    .await
-                    .unwrap();
-                sqlx::query("DROP TRIGGER audit_log_no_delete")
-                    .execute(&raw)
-                    .await
-                    .unwrap();
-            }
-            _ => {
-                sqlx::query("DROP TRIGGER audit_log_no_change ON audit_log")
-                    .execute(&raw)
-                    .await
-                    .unwrap();
-            }
-        }
+        drop_audit_guards(engine, &raw).await;
         sqlx::query("UPDATE audit_log SET actor_name = 'mallory@contoso.example' WHERE seq = 3")
             .execute(&raw)
             .await
@@ -570,6 +553,134 @@ async fn tampering_with_a_wrapped_key_or_the_audit_log_is_detected() {
             panic!("{engine}: a truncated log passed")
         };
         assert!(report.contains("deleted from the end"), "{report}");
+        raw.close().await;
+    }
+}
+
+/// Removes the triggers that keep the audit log append-only, as the database's owner could.
+async fn drop_audit_guards(engine: &str, raw: &sqlx::AnyPool) {
+    let statements: &[&str] = match engine {
+        "sqlite" => &[
+            "DROP TRIGGER audit_log_no_update",
+            "DROP TRIGGER audit_log_no_delete",
+        ],
+        _ => &["DROP TRIGGER audit_log_no_change ON audit_log"],
+    };
+    for sql in statements {
+        sqlx::query(sqlx::AssertSqlSafe(*sql))
+            .execute(raw)
+            .await
+            .unwrap();
+    }
+}
+
+/// Rewrites the audit log from record `from` on, the way someone with write access to the
+/// database would: each record gets another actor, `hash` re-hashes it, and the head follows.
+async fn rewrite_audit_log(
+    config: &addin_server::config::Config,
+    raw: &sqlx::AnyPool,
+    from: i64,
+    hash: impl Fn(i64, &addin_server::audit::Event, &[u8]) -> [u8; 32],
+) {
+    let store = addin_server::store::Store::open(&config.database)
+        .await
+        .unwrap();
+    let mut records = Vec::new();
+    store
+        .for_each_audit_record(|r| records.push(r.clone()))
+        .await
+        .unwrap();
+    store.close().await;
+    let mut prev = records[(from - 2) as usize].hash.clone();
+    for r in records.iter_mut().filter(|r| r.seq >= from) {
+        r.event.actor.username = "mallory@contoso.example".into();
+        let new_hash = hash(r.seq, &r.event, &prev).to_vec();
+        sqlx::query(
+            "UPDATE audit_log SET actor_name = $1, prev_hash = $2, hash = $3 WHERE seq = $4",
+        )
+        .bind(&r.event.actor.username)
+        .bind(&prev)
+        .bind(&new_hash)
+        .bind(r.seq)
+        .execute(raw)
+        .await
+        .unwrap();
+        prev = new_hash;
+    }
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&prev)
+        .execute(raw)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_audit_log_cannot_be_rewritten_without_the_key_and_checkpoints_anchor_it() {
+    use addin_server::audit::{unkeyed_hash, AuditKeys};
+    let provider = Provider::start("test-key-cp");
+    for engine in support::engines() {
+        let w = World::new(&provider, engine).await;
+        for _ in 0..3 {
+            let (id, _) = w.create("alice@a", json!({ "recipients": [] })).await;
+            w.unwrap("alice@a", &[&id]).await;
+        }
+        let checkpoint = admin::checkpoint_audit(&w.config).await.unwrap();
+        let cp_file = w._dir.path().join("checkpoint.json");
+        std::fs::write(&cp_file, &checkpoint).unwrap();
+        let report = admin::verify_audit(&w.config, Some(&cp_file))
+            .await
+            .unwrap();
+        assert!(
+            report.contains("matches; nothing up to it changed"),
+            "{report}"
+        );
+
+        // A checkpoint edited to vouch for another record is refused.
+        let mut edited: Value = serde_json::from_str(&checkpoint).unwrap();
+        edited["seq"] = json!(edited["seq"].as_i64().unwrap() - 1);
+        let edited_file = w._dir.path().join("edited.json");
+        std::fs::write(&edited_file, edited.to_string()).unwrap();
+        let Err(AdminError::Refused(why)) =
+            admin::verify_audit(&w.config, Some(&edited_file)).await
+        else {
+            panic!("{engine}: an edited checkpoint was accepted")
+        };
+        assert!(why.contains("the file was altered"), "{why}");
+
+        // A database writer rewrites records 2.. and re-hashes them consistently, as the unkeyed
+        // chain allowed: without the key file their hashes are not MACs, and it shows.
+        let raw = w.db.raw().await;
+        drop_audit_guards(engine, &raw).await;
+        rewrite_audit_log(&w.config, &raw, 2, unkeyed_hash).await;
+        let Err(AdminError::Tampered(report)) = w.verify().await else {
+            panic!("{engine}: a log rewritten without the key passed")
+        };
+        assert!(
+            report.contains("record 2 carries an unkeyed hash after keyed records"),
+            "{report}"
+        );
+
+        // Someone who also holds the key file can make the chain consistent again, but not
+        // match the checkpoint kept elsewhere.
+        let ring = addin_server::keyring::Keyring::open(&addin_server::broker::master::key_file(
+            &w.config,
+        ))
+        .unwrap();
+        let keys = AuditKeys::derive(&ring.audit_secret().unwrap()).unwrap();
+        rewrite_audit_log(&w.config, &raw, 2, |seq, event, prev| {
+            keys.record_mac(seq, event, prev)
+        })
+        .await;
+        assert!(w.verify().await.unwrap().contains("intact"));
+        let Err(AdminError::Tampered(report)) =
+            admin::verify_audit(&w.config, Some(&cp_file)).await
+        else {
+            panic!("{engine}: a rewritten history matched its checkpoint")
+        };
+        assert!(
+            report.contains("history up to it was rewritten"),
+            "{report}"
+        );
         raw.close().await;
     }
 }

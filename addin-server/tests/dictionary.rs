@@ -221,6 +221,10 @@ async fn import_and_export_as_json_and_csv() {
         let db = TestDb::new(engine, dir.path()).await;
         let config = support::config(&provider, &provider.tenant_a, &db, dir.path());
         let store = Store::open(&config.database).await.unwrap();
+        // Loading the master key file gives the store the audit keys it writes records with.
+        addin_server::broker::MasterKeys::open(&config, &store)
+            .await
+            .unwrap();
         let tenant = command::tenant(&config, None).unwrap();
         assert_eq!(tenant, provider.tenant_a);
 

@@ -7,8 +7,10 @@ import { PublicClientApplication } from '@azure/msal-browser';
 
 const status = document.getElementById('status');
 
+/** Sends `message` to the task pane, and only to it: the pane is served from this origin. */
 function tell(message) {
-  Office.context.ui.messageParent(JSON.stringify(message));
+  const options = Office.context.requirements?.isSetSupported?.('DialogApi', '1.2') ? { targetOrigin: window.location.origin } : undefined;
+  Office.context.ui.messageParent(JSON.stringify(message), options);
 }
 
 async function run() {

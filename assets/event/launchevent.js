@@ -38,7 +38,7 @@ const WORDS = {
     warn: 'N’envoyez quand même que si tous les destinataires peuvent le voir.',
     failed: 'Textguard n’a pas pu vérifier ce message ({0}). Ne l’envoyez que s’il ne contient rien de sensible.',
     review: 'Vérifier',
-    more: '{0} autre(s)',
+    more: '{0} de plus',
   },
 };
 

@@ -357,9 +357,15 @@ async function protectMessage() {
 async function readMessage() {
   say(t('opening'));
   const frame = $('message');
+  const owner = $('message-owner');
   frame.hidden = true;
-  const { html } = await outlook.readProtected();
-  frame.srcdoc = outlook.framed(html);
+  owner.hidden = true;
+  const opened = await outlook.readProtected();
+  frame.srcdoc = outlook.framed(opened.html);
+  // Who created the key, as the key server recorded it: the sender's display name and From
+  // line are the sender's to write, this is not.
+  owner.textContent = t('protectedBy', opened.owner?.username ?? '?');
+  owner.hidden = false;
   frame.hidden = false;
   say(t('opened'));
   document.body.dataset.verdict = 'opened';

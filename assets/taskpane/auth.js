@@ -80,6 +80,14 @@ function dialogSignIn() {
       const dialog = opened.value;
       dialog.addEventHandler(Office.EventType.DialogMessageReceived, (arg) => {
         dialog.close();
+        // The dialog may have been navigated elsewhere (Microsoft's sign-in page, or a page
+        // that page sends it to): only this add-in's own page may hand over a token. Office
+        // gives the sender's origin from DialogApi 1.2 on; older hosts deliver messages only
+        // from the add-in's own domain.
+        if (arg.origin !== undefined && arg.origin !== window.location.origin) {
+          reject(new Error(`the sign-in window answered from ${arg.origin}, not from this add-in; the token was refused`));
+          return;
+        }
         let message;
         try {
           message = JSON.parse(arg.message);

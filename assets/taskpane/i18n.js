@@ -29,9 +29,9 @@ const STRINGS = {
     invalidRecipient: '"{0}" is not an email address or user name.',
     encrypting: 'Encrypting {0} of {1}…',
     decrypting: 'Decrypting {0} of {1}…',
-    encrypted: 'Encrypted {0} paragraph(s). Only the people you named can read them.',
+    encrypted: { one: 'Encrypted {0} paragraph. Only the people you named can read it.', other: 'Encrypted {0} paragraphs. Only the people you named can read them.' },
     encryptedDocument: 'Encrypted the document. Only the people you named can read it.',
-    decrypted: 'Decrypted {0} of {1} encrypted part(s).',
+    decrypted: { count: 1, one: 'Decrypted {0} of {1} encrypted part.', other: 'Decrypted {0} of {1} encrypted parts.' },
     ccTitle: 'Encrypted by {0}',
     rangeFailed: 'Part {0}: {1}',
     err_not_found: 'you do not have access (ask its owner to add you)',
@@ -46,7 +46,7 @@ const STRINGS = {
     err_network: 'the server could not be reached; check your connection and try again',
     manageEmpty: 'No encrypted text in this document.',
     manageIntro: 'Encrypted text in this document, by key:',
-    parts: '{0} part(s)',
+    parts: { one: '{0} part', other: '{0} parts' },
     owner: 'Owner: {0}',
     notOwner: 'Shared with you; only its owner can change who can read it.',
     expires: 'Access ends {0}',
@@ -67,7 +67,7 @@ const STRINGS = {
     protectHelp: 'Encrypts the body for the message\u2019s recipients: only they can read it.',
     checking: 'Checking…',
     clean: 'Nothing sensitive found.',
-    foundCount: '{0} sensitive item(s) found.',
+    foundCount: { one: '{0} sensitive item found.', other: '{0} sensitive items found.' },
     blockedNote: 'Remove these before sending, or protect the message.',
     inSubject: 'in the subject',
     inBody: 'body, line {0}',
@@ -78,6 +78,7 @@ const STRINGS = {
     messageFrame: 'The protected message',
     opening: 'Opening the protected message…',
     opened: 'Opened for you: the key server released its key to you, one of its recipients.',
+    protectedBy: 'Protected by {0} (the owner of its key, as the key server knows them).',
     notProtected: 'This message is not protected by Textguard: there is nothing to open.',
     cannotOpen: 'This message cannot be opened: {0}.',
   },
@@ -107,9 +108,9 @@ const STRINGS = {
     invalidRecipient: '« {0} » n’est ni une adresse e-mail ni un nom d’utilisateur.',
     encrypting: 'Chiffrement {0} sur {1}…',
     decrypting: 'Déchiffrement {0} sur {1}…',
-    encrypted: '{0} paragraphe(s) chiffré(s). Seules les personnes indiquées peuvent les lire.',
+    encrypted: { one: '{0} paragraphe chiffré. Seules les personnes indiquées peuvent le lire.', other: '{0} paragraphes chiffrés. Seules les personnes indiquées peuvent les lire.' },
     encryptedDocument: 'Document chiffré. Seules les personnes indiquées peuvent le lire.',
-    decrypted: '{0} partie(s) chiffrée(s) sur {1} déchiffrée(s).',
+    decrypted: { count: 1, one: 'Parties chiffrées déchiffrées : {0} sur {1}.', other: 'Parties chiffrées déchiffrées : {0} sur {1}.' },
     ccTitle: 'Chiffré par {0}',
     rangeFailed: 'Partie {0} : {1}',
     err_not_found: 'vous n’y avez pas accès (demandez à son propriétaire de vous ajouter)',
@@ -124,7 +125,7 @@ const STRINGS = {
     err_network: 'le serveur est injoignable ; vérifiez la connexion et réessayez',
     manageEmpty: 'Aucun texte chiffré dans ce document.',
     manageIntro: 'Texte chiffré dans ce document, par clé :',
-    parts: '{0} partie(s)',
+    parts: { one: '{0} partie', other: '{0} parties' },
     owner: 'Propriétaire : {0}',
     notOwner: 'Partagé avec vous ; seul son propriétaire peut changer qui peut le lire.',
     expires: 'Accès jusqu’au {0}',
@@ -145,7 +146,7 @@ const STRINGS = {
     protectHelp: 'Chiffre le corps pour les destinataires du message : eux seuls pourront le lire.',
     checking: 'Vérification…',
     clean: 'Rien de sensible trouvé.',
-    foundCount: '{0} élément(s) sensible(s) trouvé(s).',
+    foundCount: { one: '{0} élément sensible trouvé.', other: '{0} éléments sensibles trouvés.' },
     blockedNote: 'Retirez-les avant d’envoyer, ou protégez le message.',
     inSubject: 'dans l’objet',
     inBody: 'corps, ligne {0}',
@@ -156,6 +157,7 @@ const STRINGS = {
     messageFrame: 'Le message protégé',
     opening: 'Ouverture du message protégé…',
     opened: 'Ouvert pour vous : le serveur de clés vous a remis sa clé, car vous êtes l’un de ses destinataires.',
+    protectedBy: 'Protégé par {0} (le propriétaire de sa clé, tel que le serveur de clés le connaît).',
     notProtected: 'Ce message n’est pas protégé par Textguard : il n’y a rien à ouvrir.',
     cannotOpen: 'Ce message ne peut pas être ouvert : {0}.',
   },
@@ -178,9 +180,18 @@ export const currentLanguage = () => language;
 /** Whether there are words for `key`. */
 export const has = (key) => key in STRINGS.en;
 
-/** The string `key` with {0}, {1}... replaced by `args`. */
+/**
+ * The string `key` with {0}, {1}... replaced by `args`. A string that depends on a number is
+ * `{ one, other, count? }`: the form is chosen by the language's plural rules for
+ * `args[count]` (`args[0]` by default), so French says "1 partie" and "0 partie" where
+ * English says "0 parts".
+ */
 export function t(key, ...args) {
-  const template = strings[key] ?? STRINGS.en[key] ?? key;
+  let template = strings[key] ?? STRINGS.en[key] ?? key;
+  if (typeof template === 'object') {
+    const form = new Intl.PluralRules(language).select(Number(args[template.count ?? 0]));
+    template = template[form] ?? template.other;
+  }
   return template.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
 }
 

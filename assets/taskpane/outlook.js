@@ -7,6 +7,7 @@
 import * as api from './api.js';
 import { t } from './i18n.js';
 import { openEnvelopes } from './protect.js';
+import { sanitized } from './sanitize.js';
 
 const item = () => Office.context.mailbox.item;
 
@@ -133,8 +134,9 @@ export function findEnvelope(text) {
 }
 
 /**
- * Opens the protected message being read: `{ html }`, the body as its sender wrote it,
- * once the key server has released its key to this reader. Errors say, in words, why not:
+ * Opens the protected message being read: `{ html, owner }`, the body as its sender wrote it
+ * and who created its key (`{ username, tenantId }`, as the key server recorded it), once the
+ * key server has released the key to this reader. Errors say, in words, why not:
  * not protected, not a recipient, revoked, changed.
  */
 export async function readProtected() {
@@ -143,7 +145,7 @@ export async function readProtected() {
   if (!jwe) throw new Error(t('notProtected'));
   const [opened] = await openEnvelopes([{ rangeId: 'body', jwe }]);
   if (opened.error) throw new Error(t('cannotOpen', opened.error));
-  return { html: opened.format === 'html' ? opened.content : plainToHtml(opened.content) };
+  return { html: opened.format === 'html' ? opened.content : plainToHtml(opened.content), owner: opened.owner };
 }
 
 /** Text as HTML that shows it as it is. */
@@ -151,40 +153,6 @@ function plainToHtml(text) {
   const pre = document.createElement('pre');
   pre.textContent = text;
   return pre.outerHTML;
-}
-
-/** Elements of a decrypted body that are dropped with what they hold: active content, other
- * documents, forms, and what would change the frame's document (base, meta refresh, links to
- * style sheets). */
-const DROPPED = 'script,noscript,template,iframe,frame,frameset,object,embed,applet,form,base,link,meta';
-
-/**
- * The decrypted body with nothing active left in it: the dropped elements, event-handler
- * attributes, and links other than web and mail addresses (those open in a new window).
- */
-export function sanitized(html) {
-  const doc = new DOMParser().parseFromString(html, 'text/html');
-  for (const el of doc.querySelectorAll(DROPPED)) el.remove();
-  for (const el of doc.body.querySelectorAll('*')) {
-    for (const { name } of [...el.attributes]) {
-      if (name.startsWith('on') || ['formaction', 'action', 'srcdoc', 'xlink:href'].includes(name)) el.removeAttribute(name);
-    }
-    if (el.hasAttribute('href')) {
-      if (/^(https?|mailto):/i.test(el.getAttribute('href').trim())) {
-        el.setAttribute('target', '_blank');
-        el.setAttribute('rel', 'noopener noreferrer');
-      } else {
-        el.removeAttribute('href');
-      }
-    }
-  }
-  // Style sheets of the head kept as their text only, in new elements without attributes.
-  const styles = [...doc.head.querySelectorAll('style')].map((s) => {
-    const style = document.createElement('style');
-    style.textContent = s.textContent;
-    return style.outerHTML;
-  });
-  return styles.join('') + doc.body.innerHTML;
 }
 
 /**

@@ -32,7 +32,7 @@ export async function encrypt({ recipients, expiresAt, whole, owner, progress })
       recipients,
       expiresAt,
       docId,
-      label: whole ? 'Whole document' : `${parts.length} paragraph(s)`,
+      label: whole ? 'Whole document' : `${parts.length} ${parts.length === 1 ? 'paragraph' : 'paragraphs'}`,
     });
     const key = api.fromBase64Url(created.key);
     try {
@@ -73,7 +73,7 @@ export async function openEnvelopes(parts, docId) {
       if (!bytes.has(header.keyId)) bytes.set(header.keyId, api.fromBase64Url(released.key));
       try {
         const opened = core().decryptRange(jwe, bytes.get(header.keyId), { docId, rangeId });
-        return { content: opened.content, format: opened.format };
+        return { content: opened.content, format: opened.format, owner: released.owner };
       } catch (e) {
         return { error: explain(e.code, e.message) };
       }

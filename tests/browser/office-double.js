@@ -22,7 +22,7 @@
   'use strict';
   const config = (window.__officeDouble = window.__officeDouble || {});
   config.document = config.document || { blocks: [], properties: {}, selection: { start: 0, end: 0 } };
-  config.calls = { getAccessToken: [], displayDialogAsync: [], messageParent: [], syncs: 0 };
+  config.calls = { getAccessToken: [], displayDialogAsync: [], messageParent: [], messageParentOptions: [], syncs: 0 };
   const doc = config.document;
   let nextId = 1 + Math.max(0, ...allControls().map((c) => c.id || 0));
 
@@ -425,8 +425,9 @@
       requirements: { isSetSupported: () => true },
       mailbox: { item },
       ui: {
-        messageParent(message) {
+        messageParent(message, options) {
           config.calls.messageParent.push(message);
+          config.calls.messageParentOptions.push(options ?? null);
         },
         displayDialogAsync(url, options, callback) {
           config.calls.displayDialogAsync.push({ url, options });
@@ -444,8 +445,10 @@
             },
           };
           callback({ status: 'succeeded', value: dialog });
+          // Office (DialogApi 1.2) says which origin the dialog's page had when it sent this.
           setTimeout(() => handlers.dialogMessageReceived?.({
             message: JSON.stringify({ status: 'success', accessToken: config.dialogToken }),
+            origin: config.dialogOrigin ?? window.location.origin,
           }), 10);
         },
       },

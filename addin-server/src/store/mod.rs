@@ -29,6 +29,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
+use crate::audit::AuditKeys;
 use crate::config::{Database, PostgresUrl};
 
 pub use audit::{AuditFilter, UserStats};
@@ -61,6 +62,9 @@ pub enum StoreError {
     /// The writer task has stopped (the server is shutting down).
     #[error("the database writer has stopped")]
     WriterStopped,
+    /// A write came before the master key file was loaded: audit records cannot be MACed.
+    #[error("the audit log's keys are not loaded (the master key file must be opened before anything is written)")]
+    NoAuditKeys,
 }
 
 /// The database engine behind a store.
@@ -96,6 +100,7 @@ pub struct Store {
     pool: AnyPool,
     engine: Engine,
     writer: writer::Handle,
+    audit_keys: writer::KeySlot,
     /// SQLite's background checkpoints' connection.
     checkpointer: Option<AnyPool>,
 }
@@ -119,7 +124,8 @@ impl Store {
             Database::Sqlite(path) => open_sqlite(path, 1).await?,
             Database::Postgres(url) => open_postgres(url, 1).await?,
         };
-        let writer = writer::Handle::start(writer_pool, engine);
+        let audit_keys = writer::KeySlot::default();
+        let writer = writer::Handle::start(writer_pool, engine, audit_keys.clone());
         let checkpointer = match database {
             Database::Sqlite(path) => Some(checkpoint::start(open_sqlite(path, 1).await?)),
             Database::Postgres(_) => None,
@@ -128,8 +134,20 @@ impl Store {
             pool,
             engine,
             writer,
+            audit_keys,
             checkpointer,
         })
+    }
+
+    /// Gives the writer the audit log's keys (from the master key file); until then every write
+    /// is refused. They never change, so a second call keeps the first keys.
+    pub fn set_audit_keys(&self, keys: AuditKeys) {
+        let _ = self.audit_keys.set(keys);
+    }
+
+    /// The audit log's keys, once set.
+    pub fn audit_keys(&self) -> Option<&AuditKeys> {
+        self.audit_keys.get()
     }
 
     /// The engine behind this store.

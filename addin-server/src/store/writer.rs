@@ -5,7 +5,8 @@
 //! which is what lets SQLite keep `synchronous = FULL` (nothing acknowledged is ever lost)
 //! at thousands of requests a second. Each write that records an audit event appends it to the
 //! hash chain in that same transaction, so a change and its record are committed together, and
-//! a key is released only once the record of its release is on disk.
+//! a key is released only once the record of its release is on disk. Records are MACed with
+//! the audit keys of the master key file ([`crate::audit`]); without them nothing is written.
 //!
 //! The transaction starts by updating the chain's head row, which takes the write lock at once:
 //! on PostgreSQL it serialises the appends of every server sharing the database; on SQLite it
@@ -27,7 +28,9 @@ use super::keys::{self, NewKey, PolicyChange};
 use super::releases::{self, Release, UnwrapRow};
 use super::tenants;
 use super::{Engine, StoreError};
-use crate::audit::{chain_hash, Event};
+use std::sync::{Arc, OnceLock};
+
+use crate::audit::{AuditKeys, Event};
 
 /// The most writes committed in one transaction, a release counting as many as the keys it asks
 /// for (a request bigger than this is committed alone).
@@ -125,6 +128,10 @@ pub(super) struct Handle {
     pool: AnyPool,
 }
 
+/// The audit keys the writer MACs records with, set once the master key file is loaded
+/// ([`super::Store::set_audit_keys`]); until then every write is refused.
+pub(super) type KeySlot = Arc<OnceLock<AuditKeys>>;
+
 impl Write {
     /// What this write counts for towards [`MAX_BATCH_OPS`].
     fn weight(&self) -> usize {
@@ -149,9 +156,9 @@ impl std::fmt::Debug for Job {
 
 impl Handle {
     /// Starts the writer task on `pool`; it ends when every handle is dropped.
-    pub(super) fn start(pool: AnyPool, engine: Engine) -> Handle {
+    pub(super) fn start(pool: AnyPool, engine: Engine, keys: KeySlot) -> Handle {
         let (jobs, rx) = mpsc::channel(4096);
-        tokio::spawn(run(pool.clone(), engine, rx));
+        tokio::spawn(run(pool.clone(), engine, keys, rx));
         Handle { jobs, pool }
     }
 
@@ -173,8 +180,12 @@ impl Handle {
     }
 }
 
-async fn run(pool: AnyPool, engine: Engine, mut rx: mpsc::Receiver<Job>) {
+async fn run(pool: AnyPool, engine: Engine, keys: KeySlot, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
+        let Some(keys) = keys.get() else {
+            let _ = first.reply.send(Err(StoreError::NoAuditKeys));
+            continue;
+        };
         let mut count = first.weight();
         let mut jobs = vec![first];
         while count < MAX_BATCH_OPS {
@@ -188,7 +199,7 @@ async fn run(pool: AnyPool, engine: Engine, mut rx: mpsc::Receiver<Job>) {
         }
         if jobs.len() > 1 {
             let all: Vec<&[Write]> = jobs.iter().map(|j| j.ops.as_slice()).collect();
-            match commit(&pool, engine, &all).await {
+            match commit(&pool, engine, keys, &all).await {
                 Ok(results) => {
                     for (job, result) in jobs.into_iter().zip(results) {
                         let _ = job.reply.send(Ok(result));
@@ -201,7 +212,7 @@ async fn run(pool: AnyPool, engine: Engine, mut rx: mpsc::Receiver<Job>) {
             }
         }
         for job in jobs {
-            let result = commit(&pool, engine, &[&job.ops])
+            let result = commit(&pool, engine, keys, &[&job.ops])
                 .await
                 .map(|mut r| r.pop().unwrap_or_default());
             let _ = job.reply.send(result);
@@ -213,6 +224,7 @@ async fn run(pool: AnyPool, engine: Engine, mut rx: mpsc::Receiver<Job>) {
 async fn commit(
     pool: &AnyPool,
     engine: Engine,
+    keys: &AuditKeys,
     jobs: &[&[Write]],
 ) -> Result<Vec<Vec<Written>>, StoreError> {
     let mut tx = pool.begin().await?;
@@ -221,6 +233,7 @@ async fn commit(
             .fetch_one(&mut *tx)
             .await?;
     let mut chain = Chain {
+        keys,
         seq,
         hash,
         records: Vec::new(),
@@ -257,6 +270,7 @@ async fn commit(
 
 /// The end of the hash chain as this transaction extends it, and the records it appends.
 struct Chain<'a> {
+    keys: &'a AuditKeys,
     seq: i64,
     hash: Vec<u8>,
     /// `(seq, event, prev_hash, hash)`, inserted together before the commit (no other write
@@ -272,7 +286,7 @@ impl<'a> Chain<'a> {
     /// Appends `event` to the chain.
     fn append(&mut self, event: Cow<'a, Event>) {
         let seq = self.seq + 1;
-        let hash = chain_hash(seq, &event, &self.hash).to_vec();
+        let hash = self.keys.record_mac(seq, &event, &self.hash).to_vec();
         let prev = std::mem::replace(&mut self.hash, hash.clone());
         self.seq = seq;
         self.records.push((seq, event, prev, hash));

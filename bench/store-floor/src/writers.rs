@@ -9,12 +9,12 @@
 //!   reach SQLite from Rust. Unlike the broker's writer, it does not retry a failed batch request
 //!   by request (every request of the batch gets the error), which costs nothing when none fails.
 //!
-//! Both append the records the broker would (the same events and [`chain_hash`]), so
-//! `addin-server audit verify` accepts the floor's log.
+//! Both append the records the broker would (the same events, MACed as the broker does, with
+//! audit keys derived from the fixed [`AUDIT_SECRET`]: the floor has no master key file).
 
 use std::path::Path;
 
-use addin_server::audit::{chain_hash, Action, Actor, Event};
+use addin_server::audit::{Action, Actor, AuditKeys, Event};
 use addin_server::config::Database;
 use addin_server::store::{KeyRow, NewKey, Store, UnwrapRow, Write};
 use anyhow::Context;
@@ -36,6 +36,15 @@ const CALLER_OID: &str = "33333333-3333-4333-8333-333333333333";
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA wal_autocheckpoint = 10000; \
      PRAGMA temp_store = MEMORY;";
+
+/// The secret the floor's audit keys are derived from (it measures the cost of the MAC, not
+/// its secrecy).
+pub(crate) const AUDIT_SECRET: [u8; 32] = [0; 32];
+
+/// The floor's audit keys.
+pub(crate) fn audit_keys() -> anyhow::Result<AuditKeys> {
+    AuditKeys::derive(&AUDIT_SECRET).map_err(anyhow::Error::msg)
+}
 
 /// Keys created per write while seeding.
 const SEED_BATCH: usize = 100;
@@ -77,6 +86,7 @@ pub(crate) async fn create(database: Database) -> anyhow::Result<Database> {
 /// Seeds `keys` keys naming [`CALLER`] through the broker's store (its migrations, its key
 /// inserts, their creation records); returns their ids (128 random bits each, as the broker's).
 pub(crate) async fn seed(store: &Store, keys: usize) -> anyhow::Result<Vec<String>> {
+    store.set_audit_keys(audit_keys()?);
     store.register_master_version(1, &[0; 32], 0).await?;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let mut ids = Vec::with_capacity(keys);
@@ -219,8 +229,8 @@ pub(crate) fn rusqlite_writer(path: &Path, mut rx: mpsc::Receiver<Job>) {
     let opened = rusqlite::Connection::open(path)
         .and_then(|c| c.execute_batch(SQLITE_PRAGMAS).map(|()| c))
         .with_context(|| format!("cannot open {}", path.display()));
-    let mut conn = match opened {
-        Ok(conn) => conn,
+    let (mut conn, audit) = match opened.and_then(|c| Ok((c, audit_keys()?))) {
+        Ok(ready) => ready,
         Err(e) => {
             while let Some(job) = rx.blocking_recv() {
                 let _ = job.reply.send(Err(anyhow::anyhow!("{e:#}")));
@@ -230,7 +240,7 @@ pub(crate) fn rusqlite_writer(path: &Path, mut rx: mpsc::Receiver<Job>) {
     };
     while let Some(first) = rx.blocking_recv() {
         let jobs = batch(first, &mut rx);
-        match rusqlite_commit(&mut conn, &jobs) {
+        match rusqlite_commit(&mut conn, &audit, &jobs) {
             Ok(keys) => {
                 for (job, keys) in jobs.into_iter().zip(keys) {
                     let _ = job.reply.send(Ok(keys));
@@ -247,6 +257,7 @@ pub(crate) fn rusqlite_writer(path: &Path, mut rx: mpsc::Receiver<Job>) {
 
 fn rusqlite_commit(
     conn: &mut rusqlite::Connection,
+    audit: &AuditKeys,
     jobs: &[Job],
 ) -> anyhow::Result<Vec<Vec<Option<Vec<u8>>>>> {
     let tx = conn.transaction()?;
@@ -286,7 +297,7 @@ fn rusqlite_commit(
                     .map(|(wrapped, ..)| wrapped);
                 let e = event(id, key.is_some(), now);
                 seq += 1;
-                let next = chain_hash(seq, &e, &hash).to_vec();
+                let next = audit.record_mac(seq, &e, &hash).to_vec();
                 insert.execute(rusqlite::params![
                     seq,
                     e.at_ms,
