@@ -186,8 +186,9 @@ fn engine_name(store: &Store) -> &'static str {
     }
 }
 
-/// `addin-server migrate`: brings the schema up to date and lists the migrations applied.
-pub async fn migrate(config: &Config) -> Result<String, AdminError> {
+/// `addin-server migrate [--grant ROLE]`: brings the schema up to date and lists the migrations
+/// applied; with a role, gives it the server's least privileges (PostgreSQL).
+pub async fn migrate(config: &Config, grant: Option<&str>) -> Result<String, AdminError> {
     let store = Store::open(&config.database).await?;
     let applied = store.migrations().await?;
     let mut out = format!(
@@ -197,6 +198,18 @@ pub async fn migrate(config: &Config) -> Result<String, AdminError> {
     );
     for (version, description) in applied {
         out.push_str(&format!("  {version:04} {description}\n"));
+    }
+    if let Some(role) = grant {
+        let granted = store.grant_server_role(role).await;
+        if let Err(e) = granted {
+            store.close().await;
+            return Err(AdminError::Refused(format!(
+                "cannot grant role {role}: {e}"
+            )));
+        }
+        out.push_str(&format!(
+            "Role {role} may now read and write the server's rows, append to the audit log, and nothing else (no schema change, no TRUNCATE, no change to audit records): set it in the servers' ADDIN_DATABASE_URL.\n"
+        ));
     }
     store.close().await;
     Ok(out)

@@ -23,8 +23,13 @@ enum Command {
     Serve(ServeArgs),
     /// Scan a text file as the Outlook add-in would, to try a dictionary before publishing it.
     Scan(ScanArgs),
-    /// Create the database if needed and apply the schema migrations.
-    Migrate,
+    /// Create the database if needed and apply the schema migrations (as the database owner).
+    Migrate {
+        /// PostgreSQL: then give this role the server's least privileges (rows only; the audit
+        /// log append-only; no schema change, no TRUNCATE), for the servers to run as.
+        #[arg(long, value_name = "ROLE")]
+        grant: Option<String>,
+    },
     /// Manage the master key-encryption keys.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -124,8 +129,10 @@ fn main() -> ExitCode {
     let args = match cli.command {
         Some(Command::Scan(args)) => return scan(&args),
         Some(Command::Serve(args)) => args,
-        Some(Command::Migrate) => {
-            return admin(|c| Box::pin(async move { admin::migrate(&c).await }))
+        Some(Command::Migrate { grant }) => {
+            return admin(move |c| {
+                Box::pin(async move { admin::migrate(&c, grant.as_deref()).await })
+            })
         }
         Some(Command::Keys(KeysCommand::Status)) => {
             return admin(|c| Box::pin(async move { admin::key_status(&c).await }))

@@ -523,6 +523,31 @@ async fn tampering_with_a_wrapped_key_or_the_audit_log_is_detected() {
             .execute(&raw)
             .await;
         assert!(edit.is_err(), "{engine}: the audit log must be append-only");
+        if engine == "postgres" {
+            // The server's own role cannot remove that guard, empty the log, or change the
+            // schema: only the database owner could, and the MACs would still show it.
+            let server = w.db.as_server().await;
+            for sql in [
+                "DROP TRIGGER audit_log_no_change ON audit_log",
+                "TRUNCATE audit_log",
+                "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change",
+                "UPDATE audit_log SET reason = 'nothing' WHERE seq = 3",
+                "DELETE FROM audit_log WHERE seq = 3",
+                "CREATE TABLE stash (x BIGINT)",
+                "UPDATE _sqlx_migrations SET description = 'x'",
+            ] {
+                let refused = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&server)
+                    .await
+                    .expect_err(sql)
+                    .to_string();
+                assert!(
+                    refused.contains("permission denied") || refused.contains("must be owner"),
+                    "{sql}: {refused}"
+                );
+            }
+            server.close().await;
+        }
         drop_audit_guards(engine, &raw).await;
         sqlx::query("UPDATE audit_log SET actor_name = 'mallory@contoso.example' WHERE seq = 3")
             .execute(&raw)
@@ -812,5 +837,33 @@ async fn master_key_rotation_rewraps_and_running_servers_follow() {
         std::fs::remove_file(&key_file).unwrap();
         let e = admin::key_status(&w.config).await.unwrap_err().to_string();
         assert!(e.contains("cannot read the master key file"), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn a_server_role_that_may_not_migrate_says_who_can() {
+    for engine in support::engines().into_iter().filter(|e| *e == "postgres") {
+        let dir = tempfile::tempdir().unwrap();
+        let db = TestDb::new(engine, dir.path()).await;
+        // Up to date: the server's role opens it without touching the schema.
+        let store = addin_server::store::Store::open(&db.url.parse().unwrap())
+            .await
+            .unwrap();
+        store.close().await;
+        // One migration short (as after an upgrade of the server binary): refused, with the fix.
+        let raw = db.raw().await;
+        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
+            .execute(&raw)
+            .await
+            .unwrap();
+        raw.close().await;
+        let err = addin_server::store::Store::open(&db.url.parse().unwrap())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("run `addin-server migrate` with the database owner's"),
+            "{err}"
+        );
     }
 }

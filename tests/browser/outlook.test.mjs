@@ -122,6 +122,15 @@ const HOSTILE = '<meta http-equiv="refresh" content="0;url=https://phish.example
   + '<a href="javascript:parent.document.title = \'owned\'">script link</a> <a href="https://example.com/doc">the document</a>'
   + '<form action="https://phish.example/"><input name="password"></form>';
 
+/**
+ * The problems of a page that sanitized hostile markup, less the pane's own policy blocking what
+ * that markup asked for: DOMPurify parses it in an inert document that inherits the pane's
+ * Content-Security-Policy, so an `onerror` or a `<base>` there is refused and logged before it
+ * is removed. Those lines show the second layer holding; anything else is a problem.
+ */
+const beyondPolicy = (problems) =>
+  problems.filter((p) => !/violates the following Content Security Policy directive.*The action has been blocked\.$/s.test(p));
+
 test('bob opens the protected message in his read pane; it shows as alice wrote it, without scripts', async () => {
   // Outlook may wrap the envelope's long line when it turns the body into text.
   const html = (await protectedForBob(HTML + HOSTILE)).replace(/(<pre[^>]*>)(.*)(<\/pre>)/s, (_, open, jwe, close) =>
@@ -146,7 +155,7 @@ test('bob opens the protected message in his read pane; it shows as alice wrote 
   ]);
   assert.notEqual(await page.title(), 'owned');
   await page.screenshot({ path: join(SHOTS, '3-read-by-bob.png'), fullPage: true });
-  assert.deepEqual(problems, []);
+  assert.deepEqual(beyondPolicy(problems), []);
   await page.close();
 });
 
@@ -228,7 +237,7 @@ test('known mutation-XSS payloads leave nothing active, and a second pass change
   assert.match(links, /target="_blank"/);
   assert.match(links, /rel="noopener noreferrer"/);
   assert.match(findings[9].once, /tab.*space.*case/);
-  assert.deepEqual(problems, []);
+  assert.deepEqual(beyondPolicy(problems), []);
   await page.close();
 });
 

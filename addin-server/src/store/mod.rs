@@ -62,6 +62,12 @@ pub enum StoreError {
     /// The writer task has stopped (the server is shutting down).
     #[error("the database writer has stopped")]
     WriterStopped,
+    /// A role could not be given the server's privileges; the message says why.
+    #[error("{0}")]
+    Grant(String),
+    /// The schema needs migrations that this database role may not apply.
+    #[error("the database schema is older than this server and its role may not change it: run `addin-server migrate` with the database owner's ADDIN_DATABASE_URL, then start the server again")]
+    SchemaOutOfDate,
     /// A write came before the master key file was loaded: audit records cannot be MACed.
     #[error("the audit log's keys are not loaded (the master key file must be opened before anything is written)")]
     NoAuditKeys,
@@ -116,9 +122,19 @@ impl Store {
             Database::Sqlite(path) => (open_sqlite(path, readers()).await?, Engine::Sqlite),
             Database::Postgres(url) => (open_postgres(url, 16).await?, Engine::Postgres),
         };
-        match engine {
-            Engine::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
-            Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        let migrator = match engine {
+            Engine::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Engine::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        // A schema that is up to date is left alone, so that a server whose PostgreSQL role may
+        // not change the schema (see `grant_server_role`) starts; only the owner migrates.
+        if !up_to_date(&pool, &migrator).await {
+            migrator.run(&pool).await.map_err(|e| match engine {
+                Engine::Postgres if e.to_string().contains("permission denied") => {
+                    StoreError::SchemaOutOfDate
+                }
+                _ => StoreError::Migrate(e),
+            })?;
         }
         let writer_pool = match database {
             Database::Sqlite(path) => open_sqlite(path, 1).await?,
@@ -137,6 +153,62 @@ impl Store {
             audit_keys,
             checkpointer,
         })
+    }
+
+    /// Gives the PostgreSQL role `role` what the server needs and nothing more: reading and
+    /// writing the rows of its tables, but no schema change, no `TRUNCATE`, and on the audit log
+    /// only `SELECT` and `INSERT`. Run by the database owner (`addin-server migrate --grant`);
+    /// the server then runs as `role`.
+    pub async fn grant_server_role(&self, role: &str) -> Result<(), StoreError> {
+        if self.engine != Engine::Postgres {
+            return Err(StoreError::Grant(
+                "roles are PostgreSQL's; a SQLite file is protected by its file permissions".into(),
+            ));
+        }
+        let valid = !role.is_empty()
+            && role.len() <= 63
+            && role.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && role
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid {
+            return Err(StoreError::Grant(format!(
+                "{role:?} is not a role name this command accepts: lowercase letters, digits and _, at most 63"
+            )));
+        }
+        let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_roles WHERE rolname = $1")
+            .bind(role)
+            .fetch_optional(&self.pool)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::Grant(format!(
+                "there is no PostgreSQL role {role}: create it first (CREATE ROLE {role} LOGIN PASSWORD '...')"
+            )));
+        }
+        let database: String = sqlx::query_scalar("SELECT CAST(current_database() AS TEXT)")
+            .fetch_one(&self.pool)
+            .await?;
+        let statements = [
+            format!("REVOKE ALL ON DATABASE \"{database}\" FROM PUBLIC"),
+            format!("GRANT CONNECT ON DATABASE \"{database}\" TO {role}"),
+            "REVOKE CREATE ON SCHEMA public FROM PUBLIC".to_owned(),
+            format!("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}"),
+            format!("GRANT USAGE ON SCHEMA public TO {role}"),
+            format!(
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"
+            ),
+            format!("REVOKE UPDATE, DELETE ON audit_log FROM {role}"),
+            format!("REVOKE INSERT, UPDATE, DELETE ON _sqlx_migrations FROM {role}"),
+            format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"),
+        ];
+        let mut tx = self.pool.begin().await?;
+        for sql in statements {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Gives the writer the audit log's keys (from the master key file); until then every write
@@ -224,6 +296,22 @@ async fn open_sqlite(path: &std::path::Path, connections: u32) -> Result<AnyPool
         .connect_with(options)
         .await
         .map_err(open_err)
+}
+
+/// Whether every migration of `migrator` is applied to `pool`'s database, unchanged.
+async fn up_to_date(pool: &AnyPool, migrator: &sqlx::migrate::Migrator) -> bool {
+    let applied: Result<Vec<(i64, Vec<u8>)>, _> =
+        sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations WHERE success")
+            .fetch_all(pool)
+            .await;
+    let Ok(applied) = applied else {
+        return false;
+    };
+    migrator.iter().all(|m| {
+        applied
+            .iter()
+            .any(|(v, sum)| *v == m.version && sum[..] == m.checksum[..])
+    })
 }
 
 /// How many connections read SQLite at once: two per processor (a read spends part of its time

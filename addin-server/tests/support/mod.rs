@@ -138,11 +138,17 @@ pub fn now() -> u64 {
 /// A database for one test: a SQLite file in a temporary directory, or a fresh database in the
 /// PostgreSQL cluster that `scripts/test.sh` starts (`ADDIN_TEST_POSTGRES_URL`).
 pub struct TestDb {
-    /// `ADDIN_DATABASE_URL` for it.
+    /// `ADDIN_DATABASE_URL` for it: on PostgreSQL, the role [`SERVER_ROLE`], with the server's
+    /// least privileges, as in production.
     pub url: String,
+    /// The owner's URL (migrations, and the tests that tamper with rows behind the server).
+    pub owner_url: String,
     /// Its engine's name, for messages.
     pub engine: &'static str,
 }
+
+/// The PostgreSQL role the servers of the tests run as (`addin-server migrate --grant`).
+pub const SERVER_ROLE: &str = "addin_server";
 
 /// The engines to run a suite on: SQLite always; PostgreSQL when `ADDIN_TEST_POSTGRES_URL` is
 /// set. `scripts/test.sh` sets it and `ADDIN_REQUIRE_POSTGRES=1`, which makes its absence a
@@ -164,10 +170,14 @@ impl TestDb {
     /// A fresh, empty database of `engine` (`sqlite` or `postgres`); SQLite's file goes in `dir`.
     pub async fn new(engine: &'static str, dir: &Path) -> TestDb {
         match engine {
-            "sqlite" => TestDb {
-                url: format!("sqlite://{}", dir.join("addin.db").display()),
-                engine,
-            },
+            "sqlite" => {
+                let url = format!("sqlite://{}", dir.join("addin.db").display());
+                TestDb {
+                    owner_url: url.clone(),
+                    url,
+                    engine,
+                }
+            }
             "postgres" => {
                 let admin = std::env::var("ADDIN_TEST_POSTGRES_URL").unwrap();
                 let mut name = [0u8; 8];
@@ -181,11 +191,27 @@ impl TestDb {
                     .execute(&mut conn)
                     .await
                     .unwrap();
+                // Several suites start at once: the role may appear between check and create.
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DO $$ BEGIN CREATE ROLE {SERVER_ROLE} LOGIN; \
+                     EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+                )))
+                .execute(&mut conn)
+                .await
+                .unwrap();
                 conn.close().await.unwrap();
-                let mut url = url::Url::parse(&admin).unwrap();
-                url.set_path(&name);
+                let mut owner = url::Url::parse(&admin).unwrap();
+                owner.set_path(&name);
+                let owner_url = owner.to_string();
+                let store = Store::open(&owner_url.parse().unwrap()).await.unwrap();
+                store.grant_server_role(SERVER_ROLE).await.unwrap();
+                store.close().await;
+                let mut server = owner.clone();
+                server.set_username(SERVER_ROLE).unwrap();
+                server.set_password(None).unwrap();
                 TestDb {
-                    url: url.to_string(),
+                    url: server.to_string(),
+                    owner_url,
                     engine,
                 }
             }
@@ -193,8 +219,15 @@ impl TestDb {
         }
     }
 
-    /// A raw connection pool to it, for tests that tamper with rows behind the server's back.
+    /// A raw connection pool to it as its owner, for tests that tamper with rows behind the
+    /// server's back.
     pub async fn raw(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.owner_url).await.unwrap()
+    }
+
+    /// A raw connection pool as the server's role.
+    pub async fn as_server(&self) -> sqlx::AnyPool {
         sqlx::any::install_default_drivers();
         sqlx::AnyPool::connect(&self.url).await.unwrap()
     }
