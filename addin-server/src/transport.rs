@@ -142,11 +142,17 @@ impl<S: Send + 'static> Accept<TcpStream, S> for Transport {
 }
 
 /// A connection that holds its slot of the pool and fails once idle for too long.
+///
+/// Bytes moving only note the time; the timer is armed once per idle period and, when it fires
+/// after activity, re-armed for what is left. Resetting it on every read and write would touch
+/// the timer wheel several times per request.
 #[derive(Debug)]
 pub struct Guarded<T> {
     inner: T,
     _permit: OwnedSemaphorePermit,
     idle: Duration,
+    /// When bytes last moved either way.
+    last: Instant,
     deadline: Pin<Box<Sleep>>,
 }
 
@@ -156,22 +162,30 @@ impl<T> Guarded<T> {
             inner,
             _permit: permit,
             idle,
+            last: Instant::now(),
             deadline: Box::pin(tokio::time::sleep(idle)),
         }
     }
 
     fn moved(&mut self) {
-        self.deadline.as_mut().reset(Instant::now() + self.idle);
+        self.last = Instant::now();
     }
 
     /// Turns a pending operation into an error once the connection has been idle too long.
     fn pending_or_timed_out<R>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<R>> {
-        match self.deadline.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "connection idle for too long",
-            ))),
-            Poll::Pending => Poll::Pending,
+        loop {
+            if self.deadline.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            let due = self.last + self.idle;
+            if due <= Instant::now() {
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "connection idle for too long",
+                )));
+            }
+            // Bytes moved since the timer was armed: wait for the rest of the period.
+            self.deadline.as_mut().reset(due);
         }
     }
 }

@@ -246,4 +246,21 @@ fn dictionary_import_and_export_from_the_command_line() {
     );
     let (_, out, _) = run(&["audit", "verify"]);
     assert!(out.contains("intact: 1 records"), "{out}");
+
+    // A signed checkpoint of that head, then verification against it; an edited one is refused.
+    let (code, checkpoint, err) = run(&["audit", "checkpoint"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        checkpoint.contains("\"format\": \"textguard audit checkpoint v1\""),
+        "{checkpoint}"
+    );
+    let file = data.path().join("checkpoint.json");
+    std::fs::write(&file, &checkpoint).unwrap();
+    let (code, out, err) = run(&["audit", "verify", "--checkpoint", file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("Checkpoint: record 1 taken at"), "{out}");
+    std::fs::write(&file, checkpoint.replace("\"seq\": 1", "\"seq\": 0")).unwrap();
+    let (code, _, err) = run(&["audit", "verify", "--checkpoint", file.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("the file was altered"), "{err}");
 }
