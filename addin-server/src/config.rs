@@ -1,6 +1,6 @@
 //! The server's configuration, read from `ADDIN_*` environment variables.
 //!
-//! Every setting of the configuration contract in `DESIGN.md` is parsed and checked here, once,
+//! Every setting (the README's configuration table) is parsed and checked here, once,
 //! before anything starts: a wrong value stops the server with one line naming the setting, what
 //! is wrong with it and how to fix it ([`ConfigError`]), rather than failing later somewhere deep.
 //!

@@ -1,6 +1,6 @@
 //! Wire types shared by the Office clients and the server.
 //!
-//! Everything here is plain serde data in the JSON shape of `DESIGN.md` (camelCase fields,
+//! Everything here is plain serde data in the JSON shape the server speaks (camelCase fields,
 //! errors as `{ "error": { "code", "message" } }`). Keeping them in one place means the server
 //! and the clients cannot drift apart: both compile against these definitions.
 

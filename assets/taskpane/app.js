@@ -264,7 +264,8 @@ function keyCard(group) {
   add.append(input, addButton);
 
   const dates = document.createElement('div');
-  dates.className = 'row';
+  // The date on a line of its own, its buttons below: side by side the input was squashed.
+  dates.className = 'row stack';
   const date = document.createElement('input');
   date.type = 'date';
   date.setAttribute('aria-label', t('expiryLabel'));

@@ -105,7 +105,7 @@ export async function protect() {
   if (readers.length === 0) throw Object.assign(new Error(t('noRecipients')), { code: 'no_recipients' });
   const html = await office((cb) => item().body.getAsync(Office.CoercionType.Html, cb));
   const docId = `mail:${crypto.randomUUID()}`;
-  const created = await api.createKey({ recipients: readers, docId, label: 'Outlook message' });
+  const created = await api.createKey({ recipients: readers, docId, label: t('labelMessage') });
   const key = api.fromBase64Url(created.key);
   let jwe;
   try {

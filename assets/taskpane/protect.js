@@ -32,7 +32,8 @@ export async function encrypt({ recipients, expiresAt, whole, owner, progress })
       recipients,
       expiresAt,
       docId,
-      label: whole ? 'Whole document' : `${parts.length} ${parts.length === 1 ? 'paragraph' : 'paragraphs'}`,
+      // The key's label, for its owner's lists, in the owner's language.
+      label: whole ? t('labelDocument') : t('labelParagraphs', parts.length),
     });
     const key = api.fromBase64Url(created.key);
     try {

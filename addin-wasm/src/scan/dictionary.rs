@@ -1,6 +1,6 @@
 //! The dictionary document: what admins edit, the server stores and every client compiles.
 //!
-//! A dictionary is a versioned JSON document (the shape is in `DESIGN.md`):
+//! A dictionary is a versioned JSON document (the shape is in `DICTIONARY.md`):
 //!
 //! ```json
 //! { "version": 1,

@@ -1,6 +1,6 @@
 //! What a scan returns: the verdict, the findings, and a summary per category.
 //!
-//! The shapes are those of `DESIGN.md` (camelCase JSON), so the JavaScript API returns them as
+//! The shapes are the wire shapes (camelCase JSON), so the JavaScript API returns them as
 //! they are.
 
 use std::collections::BTreeMap;
