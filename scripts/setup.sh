@@ -36,7 +36,7 @@ install_debs() {
 }
 
 # --- Debian packages: the browser for tests, its driver, wrk for scripts/bench.sh auth, Node.js
-#     for the JS tooling, openssl's client for the TLS test of tests/transport.rs.
+#     for the JS tooling, openssl's client for the TLS test of addin-server/tests/server/transport.rs.
 install_debs chromium chromium-driver ca-certificates wrk openssl
 # PostgreSQL for the store tests: scripts/test.sh runs a throwaway cluster of its own
 # (scripts/postgres.sh) with the binaries of /usr/lib/postgresql/<major>/bin; the system cluster

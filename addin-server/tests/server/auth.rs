@@ -1,7 +1,6 @@
 //! Token validation against a real OpenID provider (npm `oidc-provider`, configured like Entra
 //! ID by `tests/support/oidc-provider.mjs`), through the router: what `GET /v1/me` answers for a
 //! valid token and for each kind of forged or invalid one.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,7 +20,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-mod support;
+use crate::support;
 
 use support::{now, Provider, CLIENT_ID};
 

@@ -1,8 +1,7 @@
 //! Rate limits through the HTTP routes (issue 19): per user on key creation and unwraps, per
 //! client address on refused tokens, answered 429 with `Retry-After` and a JSON message.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-mod support;
+use crate::support;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1,5 +1,4 @@
 //! Black-box tests of the `addin-server` binary: what an operator sees when a setting is wrong.
-#![allow(clippy::unwrap_used)] // helpers of a test binary: a failure here is a failed test
 
 use std::process::Command;
 

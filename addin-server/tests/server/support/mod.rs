@@ -1,13 +1,6 @@
 //! What the server's integration tests share: a real OpenID provider (npm `oidc-provider`,
 //! configured like Entra ID by `tests/support/oidc-provider.mjs`), fresh databases of each
 //! engine, and the application wired to both.
-#![allow(
-    dead_code,
-    unreachable_pub,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -29,20 +22,20 @@ use serde_json::{json, Value};
 use sqlx::Connection;
 use tower::ServiceExt;
 
-pub const CLIENT_ID: &str = "6c1f2a9e-5b0d-4e3f-8a7b-9c8d7e6f5a4b";
+pub(crate) const CLIENT_ID: &str = "6c1f2a9e-5b0d-4e3f-8a7b-9c8d7e6f5a4b";
 
 /// The provider, running until dropped.
-pub struct Provider {
+pub(crate) struct Provider {
     child: Child,
-    pub authority: String,
-    pub tenant_a: String,
-    pub tenant_b: String,
-    pub kid: String,
-    pub private_key_pem: String,
+    pub(crate) authority: String,
+    pub(crate) tenant_a: String,
+    pub(crate) tenant_b: String,
+    pub(crate) kid: String,
+    pub(crate) private_key_pem: String,
 }
 
 impl Provider {
-    pub fn start(kid: &str) -> Provider {
+    pub(crate) fn start(kid: &str) -> Provider {
         // reqwest (here and in the server) needs the process's rustls provider.
         auth::http_client().unwrap();
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -72,7 +65,7 @@ impl Provider {
 
     /// A real access token from the provider, for `client` (`alice@a`, `carol@a`, `admin@a`,
     /// `bob@b`).
-    pub async fn token(&self, client: &str) -> String {
+    pub(crate) async fn token(&self, client: &str) -> String {
         let tenant = if client.ends_with("@a") {
             &self.tenant_a
         } else {
@@ -98,7 +91,7 @@ impl Provider {
     }
 
     /// Claims like the provider's, for tenant a, valid now.
-    pub fn claims(&self) -> Value {
+    pub(crate) fn claims(&self) -> Value {
         let now = now();
         json!({
             "iss": format!("{}/{}/v2.0", self.authority, self.tenant_a),
@@ -109,7 +102,7 @@ impl Provider {
     }
 
     /// Signs `claims` with the provider's own key.
-    pub fn sign(&self, claims: &Value) -> String {
+    pub(crate) fn sign(&self, claims: &Value) -> String {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(self.kid.clone());
         jsonwebtoken::encode(
@@ -128,7 +121,7 @@ impl Drop for Provider {
     }
 }
 
-pub fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
@@ -137,23 +130,21 @@ pub fn now() -> u64 {
 
 /// A database for one test: a SQLite file in a temporary directory, or a fresh database in the
 /// PostgreSQL cluster that `scripts/test.sh` starts (`ADDIN_TEST_POSTGRES_URL`).
-pub struct TestDb {
+pub(crate) struct TestDb {
     /// `ADDIN_DATABASE_URL` for it: on PostgreSQL, the role [`SERVER_ROLE`], with the server's
     /// least privileges, as in production.
-    pub url: String,
+    pub(crate) url: String,
     /// The owner's URL (migrations, and the tests that tamper with rows behind the server).
-    pub owner_url: String,
-    /// Its engine's name, for messages.
-    pub engine: &'static str,
+    pub(crate) owner_url: String,
 }
 
 /// The PostgreSQL role the servers of the tests run as (`addin-server migrate --grant`).
-pub const SERVER_ROLE: &str = "addin_server";
+pub(crate) const SERVER_ROLE: &str = "addin_server";
 
 /// The engines to run a suite on: SQLite always; PostgreSQL when `ADDIN_TEST_POSTGRES_URL` is
 /// set. `scripts/test.sh` sets it and `ADDIN_REQUIRE_POSTGRES=1`, which makes its absence a
 /// failure rather than a skip.
-pub fn engines() -> Vec<&'static str> {
+pub(crate) fn engines() -> Vec<&'static str> {
     let pg = std::env::var("ADDIN_TEST_POSTGRES_URL").is_ok();
     if !pg && std::env::var("ADDIN_REQUIRE_POSTGRES").as_deref() == Ok("1") {
         panic!("ADDIN_REQUIRE_POSTGRES=1 but ADDIN_TEST_POSTGRES_URL is not set: the PostgreSQL cluster of scripts/test.sh did not start");
@@ -168,14 +159,13 @@ pub fn engines() -> Vec<&'static str> {
 
 impl TestDb {
     /// A fresh, empty database of `engine` (`sqlite` or `postgres`); SQLite's file goes in `dir`.
-    pub async fn new(engine: &'static str, dir: &Path) -> TestDb {
+    pub(crate) async fn new(engine: &'static str, dir: &Path) -> TestDb {
         match engine {
             "sqlite" => {
                 let url = format!("sqlite://{}", dir.join("addin.db").display());
                 TestDb {
                     owner_url: url.clone(),
                     url,
-                    engine,
                 }
             }
             "postgres" => {
@@ -212,7 +202,6 @@ impl TestDb {
                 TestDb {
                     url: server.to_string(),
                     owner_url,
-                    engine,
                 }
             }
             other => panic!("unknown engine {other}"),
@@ -221,19 +210,19 @@ impl TestDb {
 
     /// A raw connection pool to it as its owner, for tests that tamper with rows behind the
     /// server's back.
-    pub async fn raw(&self) -> sqlx::AnyPool {
+    pub(crate) async fn raw(&self) -> sqlx::AnyPool {
         sqlx::any::install_default_drivers();
         sqlx::AnyPool::connect(&self.owner_url).await.unwrap()
     }
 
     /// A raw connection pool as the server's role.
-    pub async fn as_server(&self) -> sqlx::AnyPool {
+    pub(crate) async fn as_server(&self) -> sqlx::AnyPool {
         sqlx::any::install_default_drivers();
         sqlx::AnyPool::connect(&self.url).await.unwrap()
     }
 
     /// How many rows `table` has.
-    pub async fn count(&self, table: &str) -> i64 {
+    pub(crate) async fn count(&self, table: &str) -> i64 {
         let pool = self.raw().await;
         let n = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
             .fetch_one(&pool)
@@ -244,7 +233,7 @@ impl TestDb {
     }
 
     /// The actions of the audit log's records, in order.
-    pub async fn audit_actions(&self) -> Vec<String> {
+    pub(crate) async fn audit_actions(&self) -> Vec<String> {
         let pool = self.raw().await;
         let actions = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY seq")
             .fetch_all(&pool)
@@ -258,8 +247,8 @@ impl TestDb {
 /// The configuration of a server on `db`, trusting `provider` for tenants `tenants`, with its
 /// data directory (master key file) in `dir`. Its rate limits are a hundred times wider than in
 /// production, so that the suites that create and unwrap keys by the dozen concurrently as one
-/// user test what they test; `tests/limits.rs` tests the limits themselves.
-pub fn config(provider: &Provider, tenants: &str, db: &TestDb, dir: &Path) -> Config {
+/// user test what they test; `limits.rs` tests the limits themselves.
+pub(crate) fn config(provider: &Provider, tenants: &str, db: &TestDb, dir: &Path) -> Config {
     Config::from_vars(
         [
             ("ADDIN_AUTHORITY", provider.authority.as_str()),
@@ -276,14 +265,14 @@ pub fn config(provider: &Provider, tenants: &str, db: &TestDb, dir: &Path) -> Co
 }
 
 /// The application for `config`, with the task pane served from `dir`.
-pub async fn app(config: &Config, dir: &Path) -> Router {
+pub(crate) async fn app(config: &Config, dir: &Path) -> Router {
     let store = Store::open(&config.database).await.unwrap();
     let master = Arc::new(MasterKeys::open(config, &store).await.unwrap());
     router(AppState::new(config, store, master).unwrap(), dir)
 }
 
 /// Calls `method path` with `token` (if any) and a JSON `body` (if any): (status, JSON answer).
-pub async fn call(
+pub(crate) async fn call(
     app: &Router,
     method: Method,
     path: &str,
@@ -315,9 +304,4 @@ pub async fn call(
         })
     };
     (status, value)
-}
-
-/// `json!` re-exported for the test files.
-pub fn empty() -> Value {
-    json!({})
 }

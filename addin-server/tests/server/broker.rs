@@ -2,9 +2,8 @@
 //! SQLite and on PostgreSQL (see `support::engines`): who gets a key and who is refused, policy
 //! changes taking effect at once, batch unwraps, concurrency, the audit log and its
 //! verification, and tampering with stored rows.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 

@@ -2,9 +2,8 @@
 //! a named recipient matches only an address the issuing tenant vouches for, from the tenant
 //! that owns its domain, held by the user who first presented it. Each case is a token signed
 //! with the real provider's key, as a tenant admitted to the server could issue it.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-mod support;
+use crate::support;
 
 use axum::http::{Method, StatusCode};
 use axum::Router;

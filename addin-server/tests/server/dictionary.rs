@@ -3,9 +3,8 @@
 //! published, ETag and 304, admins only for changes, every problem of an invalid dictionary
 //! with its place, If-Match against lost updates, per-tenant isolation, the audit record, and
 //! JSON/CSV import and export.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-mod support;
+use crate::support;
 
 use addin_server::dictionary::command;
 use addin_server::store::Store;

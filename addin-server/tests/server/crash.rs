@@ -1,9 +1,8 @@
 //! Crash safety of the key broker: the real server binary is killed with SIGKILL while clients
 //! create keys, then restarted; every key whose creation was acknowledged must unwrap to the
 //! same bytes, and the audit chain must verify. Repeated on SQLite and on PostgreSQL.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

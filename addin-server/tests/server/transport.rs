@@ -2,7 +2,6 @@
 //! `/healthz` and are closed after the idle time, trickled headers are cut at the head timeout,
 //! the connection pool refuses the connection beyond its size, and a connection that finished
 //! its TLS handshake and then stays silent is closed as well.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
