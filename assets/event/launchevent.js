@@ -14,6 +14,7 @@
 // Whatever happens, event.completed is called exactly once: on an error the user is told the
 // check could not run and chooses whether to send.
 import { initSync, Scanner } from 'addin-wasm-web';
+import { categoryLabel, composed, scanned } from '../taskpane/message.js';
 
 /** The server's origin, written in by the server when it serves this file. */
 const ORIGIN = '__TEXTGUARD_ORIGIN__';
@@ -53,19 +54,6 @@ function language() {
 
 function say(key, arg) {
   return WORDS[language()][key].replace('{0}', arg === undefined ? '' : arg);
-}
-
-// ------------------------------------------------------------------ Office, as promises
-
-function getText(field, coercion) {
-  return new Promise((resolve, reject) => {
-    const callback = (result) => {
-      if (result.status === Office.AsyncResultStatus.Succeeded) resolve(result.value || '');
-      else reject(new Error(`cannot read the ${field}: ${result.error && result.error.message}`));
-    };
-    if (coercion) Office.context.mailbox.item[field].getAsync(coercion, callback);
-    else Office.context.mailbox.item[field].getAsync(callback);
-  });
 }
 
 // ------------------------------------------------------------------ the dictionary
@@ -182,7 +170,7 @@ export function decide(report) {
   if (report.verdict === 'allow') return { allowEvent: true };
   const lang = language();
   const reached = report.categories.filter((c) => c.reached);
-  const label = (c) => `${c.label[lang] || c.label.en || c.id} (${c.count})`;
+  const label = (c) => `${categoryLabel(c, lang)} (${c.count})`;
   let list = reached.map(label).join(', ');
   const block = report.verdict === 'block';
   const advice = say(block ? 'block' : 'warn');
@@ -237,13 +225,8 @@ export function onMessageSend(event) {
     }
   };
   try {
-    Promise.all([
-      getText('subject'),
-      getText('body', Office.CoercionType.Text),
-      dictionary(Date.now()),
-      scannerModule(),
-    ])
-      .then(([subject, body, document, module]) => decide(scannerFor(module, document).scan(`${subject}\n${body}`)))
+    Promise.all([composed(), dictionary(Date.now()), scannerModule()])
+      .then(([written, document, module]) => decide(scannerFor(module, document).scan(scanned(written))))
       .then(complete, (e) => complete(failed(e)));
   } catch (e) {
     complete(failed(e));

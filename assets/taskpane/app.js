@@ -4,6 +4,7 @@
 // unhandled, since a task pane's console is out of the user's reach).
 
 import * as api from './api.js';
+import { setCore } from './core.js';
 import * as outlook from './outlook.js';
 import * as protect from './protect.js';
 import { formatDate, setLanguage, t, translatePage } from './i18n.js';
@@ -375,7 +376,8 @@ async function readMessage() {
 // --- Start
 
 /** Starts the pane once Office (`info` from Office.onReady) and the wasm core are ready. */
-export async function start(info) {
+export async function start(info, bindings) {
+  setCore(bindings);
   const office = typeof Office !== 'undefined' ? Office : null;
   setLanguage(office?.context?.displayLanguage ?? navigator.language);
   translatePage();

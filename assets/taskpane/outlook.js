@@ -6,29 +6,12 @@
 
 import * as api from './api.js';
 import { t } from './i18n.js';
-import { openEnvelopes } from './protect.js';
+import { core } from './core.js';
+import { openEnvelopes, sealWithNewKey } from './protect.js';
+import { categoryLabel, composed, office, scanned } from './message.js';
 import { sanitized } from './sanitize.js';
 
 const item = () => Office.context.mailbox.item;
-
-/** An Office.js asynchronous call as a promise. */
-function office(call) {
-  return new Promise((resolve, reject) => {
-    call((result) => {
-      if (result.status === Office.AsyncResultStatus.Succeeded) resolve(result.value);
-      else reject(new Error(result.error?.message ?? 'Outlook refused the request'));
-    });
-  });
-}
-
-/** Subject and body (as text) of the message being written. */
-async function message() {
-  const [subject, body] = await Promise.all([
-    office((cb) => item().subject.getAsync(cb)),
-    office((cb) => item().body.getAsync(Office.CoercionType.Text, cb)),
-  ]);
-  return { subject: subject ?? '', body: body ?? '' };
-}
 
 /** Whether the pane is open on a message being read (a string subject) rather than written. */
 export const reading = () => typeof item()?.subject === 'string';
@@ -68,13 +51,14 @@ export function locate(subject, body, { start, end }) {
  * dictionary (the built-in detectors alone if the server cannot give it).
  */
 export async function check() {
-  const [{ subject, body }, dictionary] = await Promise.all([message(), api.dictionary().catch(() => null)]);
-  const { Scanner } = window.wasmBindings;
+  const [written, dictionary] = await Promise.all([composed(), api.dictionary().catch(() => null)]);
+  const { subject, body } = written;
+  const { Scanner } = core();
   const scanner = new Scanner(dictionary ?? Scanner.defaultDictionary());
   try {
-    const report = scanner.scan(`${subject}\n${body}`);
+    const report = scanner.scan(scanned(written));
     const lang = document.documentElement.lang;
-    const labels = new Map(report.categories.map((c) => [c.id, c.label[lang] ?? c.label.en ?? c.id]));
+    const labels = new Map(report.categories.map((c) => [c.id, categoryLabel(c, lang)]));
     return {
       verdict: report.verdict,
       findings: report.findings.map((f) => ({
@@ -91,7 +75,7 @@ export async function check() {
 
 /** The message's recipients (to, cc and bcc), lowercase email addresses. */
 async function recipients() {
-  const lists = await Promise.all(['to', 'cc', 'bcc'].map((field) => office((cb) => item()[field].getAsync(cb))));
+  const lists = await Promise.all(['to', 'cc', 'bcc'].map((field) => office(`read the ${field} recipients`, (cb) => item()[field].getAsync(cb))));
   return [...new Set(lists.flat().map((r) => String(r.emailAddress ?? '').toLowerCase()).filter(Boolean))];
 }
 
@@ -103,22 +87,17 @@ async function recipients() {
 export async function protect() {
   const readers = await recipients();
   if (readers.length === 0) throw Object.assign(new Error(t('noRecipients')), { code: 'no_recipients' });
-  const html = await office((cb) => item().body.getAsync(Office.CoercionType.Html, cb));
+  const html = await office('read the body', (cb) => item().body.getAsync(Office.CoercionType.Html, cb));
   const docId = `mail:${crypto.randomUUID()}`;
-  const created = await api.createKey({ recipients: readers, docId, label: t('labelMessage') });
-  const key = api.fromBase64Url(created.key);
-  let jwe;
-  try {
-    jwe = window.wasmBindings.encryptRange({ key, keyId: created.keyId, docId, rangeId: 'body', content: html, format: 'html' });
-  } finally {
-    key.fill(0);
-  }
+  const [jwe] = await sealWithNewKey({ recipients: readers, label: t('labelMessage'), docId }, [
+    { rangeId: 'body', content: html, format: 'html' },
+  ]);
   const notice = document.createElement('p');
   notice.textContent = t('protectedNotice');
   const envelope = document.createElement('pre');
   envelope.dataset.textguard = '1';
   envelope.textContent = jwe;
-  await office((cb) => item().body.setAsync(`${notice.outerHTML}${envelope.outerHTML}`, { coercionType: Office.CoercionType.Html }, cb));
+  await office('replace the body', (cb) => item().body.setAsync(`${notice.outerHTML}${envelope.outerHTML}`, { coercionType: Office.CoercionType.Html }, cb));
   return readers;
 }
 
@@ -140,7 +119,7 @@ export function findEnvelope(text) {
  * not protected, not a recipient, revoked, changed.
  */
 export async function readProtected() {
-  const text = await office((cb) => item().body.getAsync(Office.CoercionType.Text, cb));
+  const text = await office('read the body', (cb) => item().body.getAsync(Office.CoercionType.Text, cb));
   const jwe = findEnvelope(text ?? '');
   if (!jwe) throw new Error(t('notProtected'));
   const [opened] = await openEnvelopes([{ rangeId: 'body', jwe }]);

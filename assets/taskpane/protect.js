@@ -5,9 +5,9 @@
 
 import * as api from './api.js';
 import * as word from './word.js';
+import { core } from './core.js';
 import { has, t } from './i18n.js';
 
-const core = () => window.wasmBindings;
 
 /** Why a part could not be decrypted, in the user's words, from a broker or envelope code. */
 export function explain(code, message) {
@@ -28,25 +28,29 @@ export function checkRecipient(value) {
  */
 export async function encrypt({ recipients, expiresAt, whole, owner, progress }) {
   const sealParts = async ({ docId, parts }) => {
-    const created = await api.createKey({
-      recipients,
-      expiresAt,
-      docId,
-      // The key's label, for its owner's lists, in the owner's language.
-      label: whole ? t('labelDocument') : t('labelParagraphs', parts.length),
-    });
-    const key = api.fromBase64Url(created.key);
-    try {
-      return parts.map((content, i) => {
-        const rangeId = word.newId();
-        const jwe = core().encryptRange({ key, keyId: created.keyId, docId, rangeId, content, format: 'ooxml' });
-        return { rangeId, jwe, title: t('ccTitle', owner) };
-      });
-    } finally {
-      key.fill(0);
-    }
+    // The key's label, for its owner's lists, in the owner's language.
+    const label = whole ? t('labelDocument') : t('labelParagraphs', parts.length);
+    const ranges = parts.map((content) => ({ rangeId: word.newId(), content, format: 'ooxml' }));
+    const sealed = await sealWithNewKey({ recipients, expiresAt, label, docId }, ranges);
+    return ranges.map(({ rangeId }, i) => ({ rangeId, jwe: sealed[i], title: t('ccTitle', owner) }));
   };
   return whole ? word.encryptDocument(sealParts) : word.encryptSelection(sealParts, (d, n) => progress?.(d, n));
+}
+
+/**
+ * Seals `ranges` (`[{ rangeId, content, format }]`) of document `docId` under one new data key
+ * from the key server, for `recipients` until `expiresAt` (ISO string, optional), labelled
+ * `label`: the envelopes, in order. The key is overwritten with zeros afterwards.
+ */
+export async function sealWithNewKey({ recipients, expiresAt, label, docId }, ranges) {
+  const created = await api.createKey({ recipients, expiresAt, docId, label });
+  const key = api.fromBase64Url(created.key);
+  try {
+    return ranges.map(({ rangeId, content, format }) =>
+      core().encryptRange({ key, keyId: created.keyId, docId, rangeId, content, format }));
+  } finally {
+    key.fill(0);
+  }
 }
 
 /**

@@ -4,10 +4,23 @@
 
 const status = document.getElementById('status');
 
+// This module imports nothing before it listens: the loader may fail before any import would
+// have arrived. The words come after, in the browser's language (Office may not be ready to
+// tell its own), or bare if even they cannot load.
 function failed(reason) {
-  if (document.body.dataset.core === 'ready') return;
-  status.textContent = `The protection engine could not load (${reason}). Reload the add-in; if it persists, tell your administrator.`;
-  document.body.dataset.core = 'failed';
+  if (document.body.dataset.core === 'ready' || document.body.dataset.core === 'failing') return;
+  document.body.dataset.core = 'failing';
+  const show = (text) => {
+    status.textContent = text;
+    document.body.dataset.core = 'failed';
+  };
+  import('./taskpane/i18n.js').then(
+    ({ setLanguage, t }) => {
+      setLanguage(navigator.language);
+      show(t('coreFailed', reason));
+    },
+    () => show(`Textguard could not load (${reason}).`),
+  );
 }
 
 // trunk's loader is a module script with top-level await: a failed load surfaces as an error
@@ -23,11 +36,10 @@ const core = new Promise((resolve) => {
 // Office.js may be missing (the page opened outside Office, or its CDN unreachable).
 const office = typeof Office !== 'undefined' && Office.onReady ? Office.onReady() : Promise.resolve({ host: null });
 
-core.then((bindings) => {
+core.then(async (bindings) => {
   document.getElementById('core-version').textContent = bindings.version();
   document.body.dataset.core = 'ready';
-  return office;
-}).then(async (info) => {
+  const info = await office;
   const app = await import('./taskpane/app.js');
-  await app.start(info);
+  await app.start(info, bindings);
 }).catch((e) => failed(e?.message ?? String(e)));
