@@ -29,6 +29,13 @@ pub struct Limited {
     pub retry_after: Duration,
 }
 
+impl Limited {
+    /// The wait as whole seconds (for `Retry-After`), rounded up and at least one.
+    pub fn retry_seconds(&self) -> u64 {
+        (self.retry_after.as_millis().div_ceil(1000) as u64).max(1)
+    }
+}
+
 /// One kind of limit: a bucket per key.
 #[derive(Debug)]
 struct Bucket<K: Hash + Eq + Clone> {

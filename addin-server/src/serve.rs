@@ -9,9 +9,9 @@ use std::time::Duration;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use axum_server::Handle;
 
-use crate::app::{router, AppState};
 use crate::broker::MasterKeys;
 use crate::config::{Config, ConfigError, Database};
+use crate::http::{router, AppState};
 use crate::manifest::PATHS;
 use crate::store::{Store, StoreError};
 use crate::tls::TlsError;

@@ -8,12 +8,8 @@
 //! `GET /v1/sign-in-config`, without authentication (none of it is secret: it is all in the
 //! manifest too).
 
-use axum::extract::State;
-use axum::Json;
 use serde::Serialize;
 
-use crate::app::AppState;
-use crate::auth::AuthError;
 use crate::config::{AllowedTenants, Config};
 
 /// The fallback dialog's configuration.
@@ -79,16 +75,6 @@ impl SignInConfig {
             client_id,
         })
     }
-}
-
-/// `GET /v1/sign-in-config`.
-pub async fn handler(State(state): State<AppState>) -> Result<Json<SignInConfig>, AuthError> {
-    state
-        .sign_in
-        .as_deref()
-        .cloned()
-        .map(Json)
-        .ok_or(AuthError::NotConfigured)
 }
 
 #[cfg(test)]

@@ -1,11 +1,5 @@
-//! Why a request was not authenticated, answered as RFC 6750 says: 401 with a
-//! `WWW-Authenticate: Bearer` challenge for a missing or invalid token, 403 for a valid token
-//! that may not do this, and always the JSON error body. Token contents never appear.
-
-use addin_wasm::protocol::ErrorBody;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+//! Why a request was not authenticated. [`crate::http::errors`] answers it as RFC 6750 says.
+//! Token contents never appear in these messages.
 
 use super::token::SCOPE;
 
@@ -32,7 +26,7 @@ pub enum AuthError {
     #[error("{0}")]
     Unavailable(String),
     /// The client's address had too many tokens refused; it is held back for a while.
-    #[error("too many refused sign-ins from your address; try again in {} seconds", crate::error::retry_seconds(.0.retry_after))]
+    #[error("too many refused sign-ins from your address; try again in {} seconds", .0.retry_seconds())]
     RateLimited(crate::limits::Limited),
     /// The server has no client id configured.
     #[error(
@@ -45,57 +39,5 @@ impl AuthError {
     /// An invalid token, with why.
     pub fn invalid(why: impl Into<String>) -> AuthError {
         AuthError::Invalid(why.into())
-    }
-}
-
-impl IntoResponse for AuthError {
-    fn into_response(self) -> Response {
-        if let AuthError::RateLimited(limited) = self {
-            return crate::error::ApiError::rate_limited(limited).into_response();
-        }
-        let message = self.to_string();
-        let (status, code, challenge) = match &self {
-            AuthError::Missing => (
-                StatusCode::UNAUTHORIZED,
-                "unauthenticated",
-                Some(r#"Bearer"#.to_owned()),
-            ),
-            AuthError::Invalid(_) => (
-                StatusCode::UNAUTHORIZED,
-                "invalid_token",
-                Some(format!(
-                    r#"Bearer error="invalid_token", error_description="{}""#,
-                    message.replace(['"', '\\'], "'")
-                )),
-            ),
-            AuthError::InsufficientScope => (
-                StatusCode::FORBIDDEN,
-                "insufficient_scope",
-                Some(format!(
-                    r#"Bearer error="insufficient_scope", scope="{SCOPE}""#
-                )),
-            ),
-            AuthError::TenantNotAllowed { .. } => {
-                (StatusCode::FORBIDDEN, "tenant_not_allowed", None)
-            }
-            AuthError::Unavailable(_) => {
-                tracing::error!(error = %message, "cannot authenticate");
-                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)
-            }
-            AuthError::NotConfigured | AuthError::RateLimited(_) => {
-                (StatusCode::SERVICE_UNAVAILABLE, "not_configured", None)
-            }
-        };
-        let message = match &self {
-            AuthError::Unavailable(_) => "sign-in cannot be checked right now; try again shortly, and if it persists ask the administrator to check the server log".to_owned(),
-            _ => message,
-        };
-        let mut response = (status, Json(ErrorBody::new(code, message))).into_response();
-        if let Some(value) = challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, value);
-        }
-        response
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! The add-in gets a token through Office SSO (or nested app authentication) and sends it as
 //! `Authorization: Bearer ...`. Handlers that need a user take a [`Principal`] argument; the
-//! extractor validates the token with the [`Validator`] in the application state, following
-//! Microsoft.Identity.Web's rules:
+//! extractor ([`crate::http::caller`]) validates the token with the [`Validator`] in the
+//! application state, following Microsoft.Identity.Web's rules:
 //!
 //! 1. at most [`MAX_TOKEN_BYTES`](token::MAX_TOKEN_BYTES); the header says RS256 (anything
 //!    else, `none` and HMAC included, is refused before a key is looked at) and names a key id;
@@ -24,18 +24,13 @@ pub mod identity;
 pub mod keys;
 pub mod token;
 
-use axum::extract::FromRequestParts;
-use axum::http::header::AUTHORIZATION;
-use axum::http::request::Parts;
-
 pub use error::AuthError;
 pub use keys::{KeyPolicy, SigningKeys};
-pub use token::{Principal, Validator};
+pub use token::{NotAdmin, Principal, Validator, ADMIN_ROLE};
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::app::AppState;
 use crate::config::{AllowedTenants, Config};
 use crate::store::Store;
 
@@ -78,85 +73,4 @@ pub fn validator(config: &Config, store: Store) -> Result<Option<Arc<Validator>>
         config.allowed_tenants.clone(),
         store,
     ))))
-}
-
-/// The bearer token of a request.
-fn bearer(parts: &Parts) -> Result<&str, AuthError> {
-    parts
-        .headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            let (scheme, token) = v.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        })
-        .filter(|t| !t.is_empty())
-        .ok_or(AuthError::Missing)
-}
-
-/// Refuses a client held back for too many refused tokens, before its token costs a check.
-fn not_held_back(parts: &Parts, state: &AppState) -> Result<(), AuthError> {
-    match crate::extract::client_ip(parts) {
-        Some(client) => state
-            .limits
-            .held_back(client)
-            .map_err(AuthError::RateLimited),
-        None => Ok(()),
-    }
-}
-
-/// Logs why a request's token was refused, with the client's address (never the token), and
-/// counts the refusal against that address.
-fn logged<T>(
-    parts: &Parts,
-    state: &AppState,
-    result: Result<T, AuthError>,
-) -> Result<T, AuthError> {
-    let Err(e) = &result else {
-        return result;
-    };
-    if !matches!(
-        e,
-        AuthError::Invalid(_) | AuthError::InsufficientScope | AuthError::TenantNotAllowed { .. }
-    ) {
-        return result;
-    }
-    let client = crate::extract::client_ip(parts);
-    tracing::warn!(target: "security", client = ?client, path = parts.uri.path(), reason = %e, "token refused");
-    if let Some(client) = client {
-        state
-            .limits
-            .token_refused(client)
-            .map_err(AuthError::RateLimited)?;
-    }
-    result
-}
-
-impl FromRequestParts<AppState> for Principal {
-    type Rejection = AuthError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AuthError> {
-        let validator = state.auth.as_ref().ok_or(AuthError::NotConfigured)?;
-        not_held_back(parts, state)?;
-        let token = bearer(parts)?;
-        let result = validator.validate(token, crate::clock::now_secs()).await;
-        logged(parts, state, result)
-    }
-}
-
-/// A signed-in user of any tenant, allowed or not: for the one route an administrator of a
-/// tenant not yet admitted calls, to ask for its admission. Its address is not resolved.
-#[derive(Debug, Clone)]
-pub struct AnyTenant(pub Principal);
-
-impl FromRequestParts<AppState> for AnyTenant {
-    type Rejection = AuthError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AuthError> {
-        let validator = state.auth.as_ref().ok_or(AuthError::NotConfigured)?;
-        not_held_back(parts, state)?;
-        let token = bearer(parts)?;
-        let result = validator.authenticate(token).await;
-        logged(parts, state, result).map(|(principal, _)| AnyTenant(principal))
-    }
 }

@@ -54,7 +54,29 @@ pub struct Principal {
     pub directory_roles: Vec<String>,
 }
 
+/// The app role of an organisation's admins (assigned in Entra ID's Enterprise applications).
+pub const ADMIN_ROLE: &str = "Addin.Admin";
+
+/// A signed-in user without [`ADMIN_ROLE`] asked for what only admins may do.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("this needs the {ADMIN_ROLE} app role; ask your Entra ID administrator to assign it to you in Enterprise applications")]
+pub struct NotAdmin;
+
 impl Principal {
+    /// Whether this user is an admin of their own organisation.
+    pub fn is_admin(&self) -> bool {
+        self.roles.iter().any(|r| r == ADMIN_ROLE)
+    }
+
+    /// Refuses a user who is not an admin of their own organisation.
+    pub fn require_admin(&self) -> Result<(), NotAdmin> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(NotAdmin)
+        }
+    }
+
     /// This user as rate limits count them.
     pub fn limit_key(&self) -> crate::limits::UserKey {
         (self.tenant_id.clone(), self.object_id.clone())

@@ -14,9 +14,8 @@
 //! Every release and refusal is recorded (the unknown keys of one request in one record with
 //! their count); if the record cannot be written, nothing is released. The owner (and only the owner) changes recipients and expiry;
 //! the owner or an admin of the owner's tenant reads the policy and revokes. Handlers live in
-//! [`api`]; inputs are checked in [`input`]; master keys are held by [`master`].
+//! [`crate::http::keys`]; inputs are checked in [`input`]; master keys are held by [`master`].
 
-pub mod api;
 pub mod input;
 pub mod master;
 
@@ -35,9 +34,6 @@ use crate::keyring::{random_key, Keyring, KeyringError};
 use crate::store::{KeyRow, NewKey, PolicyChange, Store, StoreError, UnwrapRow, Write, Written};
 
 pub use master::MasterKeys;
-
-/// The app role of admins.
-pub const ADMIN_ROLE: &str = "Addin.Admin";
 
 /// Why a broker operation failed as a whole.
 #[derive(Debug, thiserror::Error)]
@@ -228,7 +224,7 @@ impl Refusal {
 }
 
 fn is_admin_of(p: &Principal, tenant_id: &str) -> bool {
-    p.tenant_id == tenant_id && p.roles.iter().any(|r| r == ADMIN_ROLE)
+    p.tenant_id == tenant_id && p.is_admin()
 }
 
 /// Whether `p` owns the key of `tenant_id` created by `owner_oid`.
@@ -765,17 +761,6 @@ fn decode_cursor(cursor: &str) -> Result<(i64, String), BrokerError> {
         return Err(bad());
     }
     Ok((at, id.to_owned()))
-}
-
-/// Checks that `p` is an admin (of their own tenant).
-pub fn require_admin(p: &Principal) -> Result<(), BrokerError> {
-    if p.roles.iter().any(|r| r == ADMIN_ROLE) {
-        Ok(())
-    } else {
-        Err(BrokerError::Forbidden(format!(
-            "this needs the {ADMIN_ROLE} app role; ask your Entra ID administrator to assign it to you in Enterprise applications"
-        )))
-    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@
 //! version it replaces is still the latest (`If-Match` on the HTTP route, or the version read
 //! just before): two admins cannot overwrite each other unknowingly.
 
-pub mod api;
 pub mod command;
 pub mod csv;
 

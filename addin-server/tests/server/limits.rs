@@ -6,8 +6,8 @@ use crate::support;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use addin_server::app::{router, AppState};
 use addin_server::broker::MasterKeys;
+use addin_server::http::{router, AppState};
 use addin_server::limits::Limits;
 use addin_server::store::Store;
 use axum::body::Body;

@@ -8,10 +8,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use addin_server::app::{router, AppState};
 use addin_server::auth;
 use addin_server::broker::MasterKeys;
 use addin_server::config::Config;
+use addin_server::http::{router, AppState};
 use addin_server::store::Store;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};

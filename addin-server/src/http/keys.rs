@@ -1,5 +1,5 @@
 //! The key broker's HTTP routes under `/v1`: request and response shapes, and how broker errors
-//! become answers. Handlers only extract, call [`Broker`](super::Broker) and map.
+//! become answers. Handlers only extract, call [`Broker`](crate::broker::Broker) and map.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -7,13 +7,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{input, require_admin, BrokerError, ChangeRequest, NewKeyRequest, Policy, Unwrapped};
-use crate::app::AppState;
+use super::errors::ApiError;
+use super::extract::{Body, Query};
+use super::AppState;
 use crate::audit::{Action, Record};
 use crate::auth::Principal;
+use crate::broker::{input, BrokerError, ChangeRequest, NewKeyRequest, Policy, Unwrapped};
 use crate::clock;
-use crate::error::ApiError;
-use crate::extract::{Body, Query};
 use crate::store::{AuditFilter, UserStats};
 
 /// The most items in one page.
@@ -64,7 +64,7 @@ async fn create(
     State(state): State<AppState>,
     p: Principal,
     Body(body): Body<CreateBody>,
-) -> Result<(StatusCode, Json<super::Created>), ApiError> {
+) -> Result<(StatusCode, Json<crate::broker::Created>), ApiError> {
     state.limits.create(&p.limit_key())?;
     let created = state
         .broker
@@ -248,7 +248,7 @@ async fn audit(
     q: Result<Query<AuditQuery>, ApiError>,
 ) -> Result<Json<Page<RecordView>>, ApiError> {
     // The role before the query: a non-admin is told that, whatever the query says.
-    require_admin(&p)?;
+    p.require_admin()?;
     let Query(q) = q?;
     let action = q
         .action
@@ -325,7 +325,7 @@ async fn stats(
     q: Result<Query<StatsQuery>, ApiError>,
 ) -> Result<Json<StatsAnswer>, ApiError> {
     // The role before the query: a non-admin is told that, whatever the query says.
-    require_admin(&p)?;
+    p.require_admin()?;
     let Query(q) = q?;
     let now = clock::now_ms();
     let to = time_ms("to", q.to.as_deref())?.unwrap_or(now);

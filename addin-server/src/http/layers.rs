@@ -17,7 +17,7 @@ use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::error::ApiError;
+use super::errors::ApiError;
 
 /// The most bytes of a request body.
 pub const MAX_BODY_BYTES: usize = 2 << 20;
@@ -26,7 +26,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Adds the layers to `router`; `public_origin` (`https://host[:port]`) is the only origin
 /// allowed to call the API from a browser, and `csp` the Content-Security-Policy of every
-/// response (see [`crate::csp`]).
+/// response (see [`super::csp`]).
 pub fn apply(router: Router, public_origin: &str, csp: String) -> Router {
     let headers = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),

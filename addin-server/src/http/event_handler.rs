@@ -14,7 +14,7 @@ use axum::body::Bytes;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::error::ApiError;
+use super::errors::ApiError;
 
 /// What the bundle says where the origin goes.
 pub const ORIGIN_PLACEHOLDER: &str = "__TEXTGUARD_ORIGIN__";

@@ -7,7 +7,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use super::errors::ApiError;
 
 /// A JSON body, with a message saying which field is wrong when it does not parse.
 #[derive(Debug, Clone, Copy, Default)]

@@ -9,6 +9,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use crate::auth::AuthError;
 use crate::limits::Limited;
 
 /// An error answered to an HTTP client.
@@ -103,7 +104,7 @@ impl ApiError {
 
     /// A 429: `limited` was reached; the client is told what and when to try again.
     pub fn rate_limited(limited: Limited) -> ApiError {
-        let seconds = retry_seconds(limited.retry_after);
+        let seconds = limited.retry_seconds();
         ApiError {
             status: StatusCode::TOO_MANY_REQUESTS,
             body: ErrorBody::new(
@@ -124,15 +125,16 @@ impl ApiError {
     }
 }
 
+impl From<crate::auth::NotAdmin> for ApiError {
+    fn from(e: crate::auth::NotAdmin) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string())
+    }
+}
+
 impl From<Limited> for ApiError {
     fn from(limited: Limited) -> ApiError {
         ApiError::rate_limited(limited)
     }
-}
-
-/// A wait as whole seconds for `Retry-After`, rounded up and at least one.
-pub fn retry_seconds(wait: std::time::Duration) -> u64 {
-    (wait.as_millis().div_ceil(1000) as u64).max(1)
 }
 
 impl IntoResponse for ApiError {
@@ -142,6 +144,61 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+/// RFC 6750: 401 with a `WWW-Authenticate: Bearer` challenge for a missing or invalid token,
+/// 403 for a valid token that may not do this, and always the JSON error body.
+impl IntoResponse for AuthError {
+    fn into_response(self) -> Response {
+        if let AuthError::RateLimited(limited) = self {
+            return ApiError::rate_limited(limited).into_response();
+        }
+        let message = self.to_string();
+        let (status, code, challenge) = match &self {
+            AuthError::Missing => (
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                Some(r#"Bearer"#.to_owned()),
+            ),
+            AuthError::Invalid(_) => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                Some(format!(
+                    r#"Bearer error="invalid_token", error_description="{}""#,
+                    message.replace(['"', '\\'], "'")
+                )),
+            ),
+            AuthError::InsufficientScope => (
+                StatusCode::FORBIDDEN,
+                "insufficient_scope",
+                Some(format!(
+                    r#"Bearer error="insufficient_scope", scope="{}""#,
+                    crate::auth::token::SCOPE
+                )),
+            ),
+            AuthError::TenantNotAllowed { .. } => {
+                (StatusCode::FORBIDDEN, "tenant_not_allowed", None)
+            }
+            AuthError::Unavailable(_) => {
+                tracing::error!(error = %message, "cannot authenticate");
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)
+            }
+            AuthError::NotConfigured | AuthError::RateLimited(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "not_configured", None)
+            }
+        };
+        let message = match &self {
+            AuthError::Unavailable(_) => "sign-in cannot be checked right now; try again shortly, and if it persists ask the administrator to check the server log".to_owned(),
+            _ => message,
+        };
+        let mut response = (status, Json(ErrorBody::new(code, message))).into_response();
+        if let Some(value) = challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
         }
         response
     }

@@ -1,30 +1,42 @@
-//! The HTTP application: routes, shared state and the layers around them.
+//! The HTTP edge: the state, one router module per feature, the extractors, the layers, and
+//! the one place where errors become answers ([`errors`]).
 //!
-//! Handlers here only extract, call and map errors; what they call lives in plain modules
-//! ([`crate::store`], [`crate::manifest`]). Build the router with [`router`] and test it without
-//! a socket through `tower::ServiceExt::oneshot`.
+//! Handlers here only extract, call plain modules ([`crate::broker`], [`crate::dictionary`],
+//! [`crate::consent`], [`crate::store`], [`crate::manifest`]) and map what they return. Build
+//! the router with [`router`] and test it without a socket through `tower::ServiceExt::oneshot`.
+//!
+//! - [`state`] holds [`AppState`];
+//! - [`pages`]: health, the caller, manifests, the send-time handler; [`keys`]: data keys and
+//!   the admin's audit and statistics; [`dictionary`], [`consent`], [`sign_in`], [`tenants`]:
+//!   their features' routes;
+//! - [`caller`]: who is calling, as an extractor; [`extract`]: request bodies and queries, and
+//!   the client's address; [`event_handler`]: the send-time script's answer; [`errors`]: every error
+//!   as a JSON answer; [`layers`] and [`csp`]: what every response passes through.
+
+pub mod caller;
+pub mod consent;
+pub mod csp;
+pub mod dictionary;
+pub mod errors;
+pub mod event_handler;
+pub mod extract;
+pub mod keys;
+pub mod layers;
+pub mod pages;
+pub mod sign_in;
+pub mod state;
+pub mod tenants;
 
 use std::path::Path;
-use std::sync::Arc;
 
-use addin_wasm::protocol::Health;
-use axum::extract::State;
-use axum::http::{header, HeaderName, Request, StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderName, Request};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::{Principal, Validator};
-use crate::broker::{Broker, MasterKeys};
-use crate::config::{AllowedTenants, Config};
-use crate::consent::ConsentLinks;
-use crate::error::ApiError;
-use crate::manifest::Manifests;
-use crate::sign_in::SignInConfig;
-use crate::store::Store;
+pub use state::AppState;
 
 /// The header that carries each request's id, set by the server and echoed in the response.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -45,102 +57,24 @@ fn set_aside_client_id<B>(mut request: Request<B>) -> Request<B> {
     request
 }
 
-/// What every handler may use.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    /// The database.
-    pub store: Store,
-    /// The manifests of this deployment, rendered at start.
-    pub manifests: Arc<Manifests>,
-    /// The origin the add-in is served from (`ADDIN_PUBLIC_URL`): the only one CORS allows.
-    pub public_origin: String,
-    /// The origin of the sign-in authority (`ADDIN_AUTHORITY`), where the pages may connect.
-    pub authority_origin: String,
-    /// Admin-consent links; `None` when no client id is configured.
-    pub consent: Option<Arc<ConsentLinks>>,
-    /// Token validation; `None` when no client id is configured (authenticated routes then
-    /// answer 503 saying so).
-    pub auth: Option<Arc<Validator>>,
-    /// The key broker.
-    pub broker: Broker,
-    /// The fallback sign-in dialog's configuration; `None` without a client id.
-    pub sign_in: Option<Arc<SignInConfig>>,
-    /// Whether organisations are admitted by admin consent (`ADDIN_ALLOWED_TENANTS=*`).
-    pub tenants_by_consent: bool,
-    /// The rate limits.
-    pub limits: Arc<crate::limits::Limits>,
-}
-
-impl AppState {
-    /// The state of a server configured by `config`, on `store` with the master keys
-    /// `master`: its manifests rendered, and sign-in and admin consent set up when it names a
-    /// client id.
-    pub fn new(config: &Config, store: Store, master: Arc<MasterKeys>) -> Result<AppState, String> {
-        let manifests = Manifests::render(&config.public_url, config.client_id.as_deref())
-            .map_err(|e| e.to_string())?;
-        Ok(AppState {
-            auth: crate::auth::validator(config, store.clone())?,
-            consent: ConsentLinks::from_config(config).map(Arc::new),
-            sign_in: SignInConfig::from_config(config).map(Arc::new),
-            public_origin: config.public_url.as_str().to_owned(),
-            authority_origin: url::Url::parse(&config.authority)
-                .map(|u| u.origin().ascii_serialization())
-                .map_err(|e| format!("ADDIN_AUTHORITY: {e}"))?,
-            tenants_by_consent: matches!(config.allowed_tenants, AllowedTenants::Consented),
-            limits: Arc::new(crate::limits::Limits::scaled(config.rate_limit_scale)),
-            manifests: Arc::new(manifests),
-            broker: Broker::new(store.clone(), master),
-            store,
-        })
-    }
-}
-
 /// Builds the application: API routes, rendered manifests, and the static task pane from
 /// `assets_dir` (the trunk output).
 pub fn router(state: AppState, assets_dir: &Path) -> Router {
     let public_origin = state.public_origin.clone();
-    let state_authority_origin = state.authority_origin.clone();
-    let handler = |path: &str| {
-        let handler = std::sync::Arc::new(crate::event_handler::EventHandler::load(
-            assets_dir,
-            path.trim_start_matches('/'),
-            &public_origin,
-        ));
-        get(move |headers: axum::http::HeaderMap| async move { handler.response(&headers) })
-    };
+    let csp = csp::policy(&state.authority_origin, assets_dir);
     let static_files = ServeDir::new(assets_dir)
         .append_index_html_on_directories(false)
-        .fallback(get(not_found));
+        .fallback(get(pages::not_found));
     let routes = Router::new()
-        .route("/", get(|| async { Redirect::temporary("/taskpane.html") }))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/v1/me", get(me))
-        .route("/v1/sign-in-config", get(crate::sign_in::handler))
-        .route("/v1/admin-consent/url", get(crate::consent::url))
-        .route(crate::consent::CALLBACK_PATH, get(crate::consent::callback))
-        .route("/manifest/word.xml", get(word_manifest))
-        .route("/manifest/outlook.xml", get(outlook_manifest))
-        .route("/manifest/manifest.json", get(unified_manifest))
-        .route(
-            crate::manifest::EVENT_HANDLER_PATH,
-            handler(crate::manifest::EVENT_HANDLER_PATH),
-        )
-        .route(
-            crate::manifest::CLASSIC_EVENT_HANDLER_PATH,
-            handler(crate::manifest::CLASSIC_EVENT_HANDLER_PATH),
-        )
-        .route(
-            "/.well-known/microsoft-officeaddins-allowed.json",
-            get(allowed_scripts),
-        )
-        .merge(crate::broker::api::routes())
-        .merge(crate::dictionary::api::routes())
-        .merge(crate::tenants::routes())
+        .merge(pages::routes(&public_origin, assets_dir))
+        .merge(sign_in::routes())
+        .merge(consent::routes())
+        .merge(keys::routes())
+        .merge(dictionary::routes())
+        .merge(tenants::routes())
         .fallback_service(static_files)
         .with_state(state);
-    let csp = crate::csp::policy(&state_authority_origin, assets_dir);
-    crate::layers::apply(routes, &public_origin, csp)
+    layers::apply(routes, &public_origin, csp)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let header = |name: &HeaderName| {
@@ -158,80 +92,18 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
         .layer(tower::util::MapRequestLayer::new(set_aside_client_id))
 }
 
-async fn healthz() -> Json<Health> {
-    Json(Health {
-        status: "ok".into(),
-        version: addin_wasm::VERSION.into(),
-    })
-}
-
-async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    state
-        .store
-        .ping()
-        .await
-        .map_err(|e| ApiError::unavailable("database", &e))?;
-    if let Some(auth) = &state.auth {
-        auth.keys()
-            .ready()
-            .await
-            .map_err(|e| ApiError::unavailable("sign-in key service", &e))?;
-    }
-    Ok(healthz().await)
-}
-
-/// Who is signed in, for the task pane to show.
-async fn me(principal: Principal) -> Json<Principal> {
-    Json(principal)
-}
-
-/// The scripts Office may run with SSO in its JavaScript-only event runtime (classic Outlook on
-/// Windows): the Outlook event handlers, from this origin.
-async fn allowed_scripts(State(state): State<AppState>) -> Json<serde_json::Value> {
-    let origin = &state.public_origin;
-    Json(serde_json::json!({
-        "allowed": [
-            format!("{origin}{}", crate::manifest::CLASSIC_EVENT_HANDLER_PATH),
-            format!("{origin}{}", crate::manifest::EVENT_HANDLER_PATH),
-        ]
-    }))
-}
-
-async fn word_manifest(State(state): State<AppState>) -> Response {
-    xml(state.manifests.word_xml.clone())
-}
-
-async fn unified_manifest(State(state): State<AppState>) -> Response {
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        state.manifests.unified_json.clone(),
-    )
-        .into_response()
-}
-
-async fn outlook_manifest(State(state): State<AppState>) -> Response {
-    xml(state.manifests.outlook_xml.clone())
-}
-
-fn xml(body: String) -> Response {
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
-        body,
-    )
-        .into_response()
-}
-
-async fn not_found(uri: Uri) -> ApiError {
-    ApiError::not_found(uri.path())
-}
-
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+    use crate::broker::MasterKeys;
+    use crate::config::Config;
     use crate::config::Database;
+    use crate::store::Store;
+    use addin_wasm::protocol::Health;
     use axum::body::Body;
+    use axum::http::StatusCode;
     use http_body_util::BodyExt;
     use tower::ServiceExt;
 

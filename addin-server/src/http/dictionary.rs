@@ -10,10 +10,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
-use super::{DictionaryError, Published};
-use crate::app::AppState;
+use super::errors::ApiError;
+use super::AppState;
 use crate::auth::Principal;
-use crate::error::ApiError;
+use crate::dictionary::{DictionaryError, Published};
 
 /// The response header giving the dictionary's version.
 pub const VERSION_HEADER: &str = "dictionary-version";
@@ -80,7 +80,7 @@ async fn for_users(
         )
         .into_response());
     }
-    let published = super::current(&state.store, &p.tenant_id)
+    let published = crate::dictionary::current(&state.store, &p.tenant_id)
         .await
         .map_err(IntoResponse::into_response)?;
     Ok(users_view(&headers, &published))
@@ -124,8 +124,9 @@ fn admin_view(published: &Published) -> Response {
 
 /// `GET /v1/admin/dictionary`: the admin's organisation's dictionary with its version.
 async fn for_admins(State(state): State<AppState>, p: Principal) -> Result<Response, Response> {
-    crate::broker::require_admin(&p).map_err(|e| ApiError::from(e).into_response())?;
-    let published = super::current(&state.store, &p.tenant_id)
+    p.require_admin()
+        .map_err(|e| ApiError::from(e).into_response())?;
+    let published = crate::dictionary::current(&state.store, &p.tenant_id)
         .await
         .map_err(IntoResponse::into_response)?;
     Ok(admin_view(&published))
@@ -138,7 +139,8 @@ async fn replace(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Response> {
-    crate::broker::require_admin(&p).map_err(|e| ApiError::from(e).into_response())?;
+    p.require_admin()
+        .map_err(|e| ApiError::from(e).into_response())?;
     let json = std::str::from_utf8(&body).map_err(|_| {
         ApiError::bad_request(
             "invalid_request",
@@ -146,7 +148,7 @@ async fn replace(
         )
         .into_response()
     })?;
-    let current = super::current(&state.store, &p.tenant_id)
+    let current = crate::dictionary::current(&state.store, &p.tenant_id)
         .await
         .map_err(IntoResponse::into_response)?;
     let Some(matches) = crate::etag::named_in(&headers, header::IF_MATCH, &current.etag) else {
@@ -171,7 +173,7 @@ async fn replace(
         .into_response());
     }
     let actor = p.actor();
-    let published = super::publish(
+    let published = crate::dictionary::publish(
         &state.store,
         &p.tenant_id,
         json,
