@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::errors::ApiError;
 use super::AppState;
 use crate::auth::Principal;
-use crate::dictionary::{DictionaryError, Published};
+use crate::dictionary::Published;
 
 /// The response header giving the dictionary's version.
 pub const VERSION_HEADER: &str = "dictionary-version";
@@ -23,31 +23,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/dictionary", get(for_users))
         .route("/v1/admin/dictionary", get(for_admins).put(replace))
-}
-
-impl IntoResponse for DictionaryError {
-    fn into_response(self) -> Response {
-        match self {
-            DictionaryError::Invalid(problems) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(serde_json::json!({
-                    "error": {
-                        "code": "invalid_dictionary",
-                        "message": match problems.len() {
-                            1 => "the dictionary has 1 problem; fix the one listed in problems (path and entry id) and publish again".to_owned(),
-                            n => format!("the dictionary has {n} problems; fix each one listed in problems (path and entry id) and publish again"),
-                        },
-                        "problems": problems,
-                    }
-                })),
-            )
-                .into_response(),
-            DictionaryError::Conflict { .. } => {
-                ApiError::new(StatusCode::CONFLICT, "conflict", self.to_string()).into_response()
-            }
-            DictionaryError::Store(e) => ApiError::unavailable("database", &e).into_response(),
-        }
-    }
 }
 
 fn with_etag(mut response: Response, published: &Published) -> Response {

@@ -1,4 +1,5 @@
-//! How errors become HTTP responses: the one place that maps them.
+//! How errors become HTTP responses: the one place that maps every domain error (auth, admin
+//! check, rate limits, key broker, dictionary) to a status and a JSON body.
 //!
 //! Every error answer is JSON `{ "error": { "code", "message" } }` ([`ErrorBody`]). Client errors
 //! carry a message the user can act on; internal errors are logged in full (with the request id
@@ -10,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::auth::AuthError;
+use crate::broker::BrokerError;
+use crate::dictionary::DictionaryError;
 use crate::limits::Limited;
 
 /// An error answered to an HTTP client.
@@ -201,5 +204,53 @@ impl IntoResponse for AuthError {
                 .insert(header::WWW_AUTHENTICATE, value);
         }
         response
+    }
+}
+
+/// A key broker failure: the client's mistake (400, 403, 404, 409) in its own words, the
+/// store as unavailable, and key-file trouble as internal.
+impl From<BrokerError> for ApiError {
+    fn from(e: BrokerError) -> ApiError {
+        match e {
+            BrokerError::Invalid(message) => ApiError::bad_request("invalid_request", message),
+            BrokerError::NotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no key with this id exists, or you are not allowed to see it",
+            ),
+            BrokerError::Forbidden(message) => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+            }
+            BrokerError::Revoked => ApiError::new(StatusCode::CONFLICT, "revoked", e.to_string()),
+            BrokerError::Store(e) => ApiError::unavailable("database", &e),
+            BrokerError::MasterKey(_) | BrokerError::Keyring(_) => ApiError::internal(&e),
+        }
+    }
+}
+
+/// A dictionary refused with every problem listed (422, with `problems` beside the message),
+/// a lost update (409), or the store unavailable.
+impl IntoResponse for DictionaryError {
+    fn into_response(self) -> Response {
+        match self {
+            DictionaryError::Invalid(problems) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(serde_json::json!({
+                    "error": {
+                        "code": "invalid_dictionary",
+                        "message": match problems.len() {
+                            1 => "the dictionary has 1 problem; fix the one listed in problems (path and entry id) and publish again".to_owned(),
+                            n => format!("the dictionary has {n} problems; fix each one listed in problems (path and entry id) and publish again"),
+                        },
+                        "problems": problems,
+                    }
+                })),
+            )
+                .into_response(),
+            DictionaryError::Conflict { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", self.to_string()).into_response()
+            }
+            DictionaryError::Store(e) => ApiError::unavailable("database", &e).into_response(),
+        }
     }
 }

@@ -32,25 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/stats", get(stats))
 }
 
-impl From<BrokerError> for ApiError {
-    fn from(e: BrokerError) -> ApiError {
-        match e {
-            BrokerError::Invalid(message) => ApiError::bad_request("invalid_request", message),
-            BrokerError::NotFound => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "no key with this id exists, or you are not allowed to see it",
-            ),
-            BrokerError::Forbidden(message) => {
-                ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
-            }
-            BrokerError::Revoked => ApiError::new(StatusCode::CONFLICT, "revoked", e.to_string()),
-            BrokerError::Store(e) => ApiError::unavailable("database", &e),
-            BrokerError::MasterKey(_) | BrokerError::Keyring(_) => ApiError::internal(&e),
-        }
-    }
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CreateBody {
