@@ -6,7 +6,7 @@ use crate::broker::{master, BrokerError, MasterKeys};
 use crate::clock;
 use crate::config::{Config, ConfigError};
 use crate::keyring::Keyring;
-use crate::store::{Engine, Store, StoreError, Write};
+use crate::store::{Engine, Rewrap, Store, StoreError, Write, Written};
 
 /// Keys rewrapped per transaction.
 const REWRAP_BATCH: i64 = 500;
@@ -261,46 +261,60 @@ pub async fn rewrap(config: &Config) -> Result<String, AdminError> {
     Ok(out)
 }
 
+/// Rewraps every key not yet under the newest version, in batches; each batch commits with
+/// its own `rotate` record (how many it rewrapped, how many had moved on, how many failed).
 async fn rewrap_all(store: &Store, ring: &Keyring, command: &str) -> Result<String, AdminError> {
     let version = i64::from(ring.current());
     let (mut rewrapped, mut failed) = (0u64, Vec::new());
     let mut after = String::new();
+    let mut batches = 0;
     loop {
         let batch = store.keys_to_rewrap(version, &after, REWRAP_BATCH).await?;
-        let Some(last) = batch.last() else { break };
-        after.clone_from(&last.0);
-        let mut ops = Vec::with_capacity(batch.len());
+        // With nothing left, a batch is still recorded when none was: the command ran.
+        match batch.last() {
+            Some(last) => after.clone_from(&last.0),
+            None if batches > 0 => break,
+            None => {}
+        }
+        batches += 1;
+        let done = batch.is_empty();
+        let mut keys = Vec::with_capacity(batch.len());
+        let failed_before = failed.len();
         for (key_id, tenant, from, wrapped) in batch {
             let from_u32 = u32::try_from(from).unwrap_or(0);
             match ring.rewrap(from_u32, &tenant, &key_id, &wrapped) {
-                Ok(wrapped) => ops.push(Write::Rewrap {
+                Ok(wrapped) => keys.push(Rewrap {
                     key_id,
                     from_version: from,
-                    to_version: version,
                     wrapped,
                 }),
                 Err(e) => failed.push(format!("{key_id}: {e}")),
             }
         }
-        let written = store.write(ops).await?;
-        rewrapped += written
-            .iter()
-            .filter(|w| **w == crate::store::Written::Done)
-            .count() as u64;
+        let audit = Event {
+            at_ms: clock::now_ms(),
+            action: Action::Rotate,
+            actor: Actor::system(command),
+            key_id: None,
+            key_tenant: None,
+            reason: None,
+            detail: None,
+        };
+        let written = store
+            .write(vec![Write::RewrapBatch {
+                keys,
+                to_version: version,
+                failed: failed.len() - failed_before,
+                audit,
+            }])
+            .await?;
+        if let Some(Written::Rewrapped { rewrapped: n, .. }) = written.first() {
+            rewrapped += n;
+        }
+        if done {
+            break;
+        }
     }
-    let audit = Event {
-        at_ms: clock::now_ms(),
-        action: Action::Rotate,
-        actor: Actor::system(command),
-        key_id: None,
-        key_tenant: None,
-        reason: None,
-        detail: Some(
-            serde_json::json!({ "toVersion": version, "rewrapped": rewrapped, "failed": failed.len() })
-                .to_string(),
-        ),
-    };
-    store.write(vec![Write::Audit(audit)]).await?;
     let mut out = format!("Rewrapped {rewrapped} keys under version {version}.\n");
     if !failed.is_empty() {
         out.push_str(&format!(

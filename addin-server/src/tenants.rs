@@ -6,7 +6,7 @@
 //! tenant is admitted every time, tokens already validated included.
 
 use crate::audit::{Action, Actor, Event};
-use crate::store::{Store, StoreError, Write, Written};
+use crate::store::{Removal, Store, StoreError, Write, Written};
 
 /// Removes the admitted tenant `tenant_id`, recording that `actor` did at `now_ms`; whether it
 /// was admitted.
@@ -31,5 +31,5 @@ pub async fn remove(
             audit,
         }])
         .await?;
-    Ok(written.first() == Some(&Written::Done))
+    Ok(written.first() == Some(&Written::Removal(Removal::Removed)))
 }

@@ -31,7 +31,10 @@ use crate::audit::{Action, Event};
 use crate::auth::Principal;
 use crate::clock::{self, now_ms};
 use crate::keyring::{random_key, Keyring, KeyringError};
-use crate::store::{KeyRow, NewKey, PolicyChange, Store, StoreError, UnwrapRow, Write, Written};
+use crate::store::{
+    KeyCreated, KeyRow, NewKey, PolicyChange, PolicyChanged, Store, StoreError, UnwrapRow, Write,
+    Written,
+};
 
 pub use master::MasterKeys;
 
@@ -331,7 +334,7 @@ impl Broker {
                     audit: audit.clone(),
                 }])
                 .await?;
-            if written.first() == Some(&Written::Done) {
+            if written.first() == Some(&Written::Key(KeyCreated::Created)) {
                 break;
             }
             if attempt == 1 {
@@ -561,7 +564,7 @@ impl Broker {
             .store
             .write(vec![Write::ChangePolicy { change, audit }])
             .await?;
-        if written.first() != Some(&Written::Done) {
+        if written.first() != Some(&Written::Policy(PolicyChanged::Changed)) {
             return Err(BrokerError::Revoked);
         }
         self.policy(p, key_id).await

@@ -20,7 +20,7 @@ pub mod csv;
 use addin_wasm::scan::{Dictionary, Problem, Scanner};
 
 use crate::audit::{Action, Actor, Event};
-use crate::store::{NewDictionary, Store, StoreError, Write, Written};
+use crate::store::{NewDictionary, Publication, Store, StoreError, Write, Written};
 
 /// Why a dictionary could not be read or published.
 #[derive(Debug, thiserror::Error)]
@@ -152,7 +152,7 @@ pub async fn publish(
             audit,
         }])
         .await?;
-    if written.first() != Some(&Written::Done) {
+    if written.first() != Some(&Written::Dictionary(Publication::Published)) {
         let now = current(store, tenant_id).await?.version;
         return Err(DictionaryError::Conflict {
             based_on: after,

@@ -2,7 +2,7 @@
 
 use sqlx::{Any, Transaction};
 
-use super::writer::Written;
+use super::writer::Publication;
 use super::{Store, StoreError};
 
 /// One version of a tenant's dictionary.
@@ -50,7 +50,7 @@ impl Store {
 pub(super) async fn publish(
     tx: &mut Transaction<'static, Any>,
     new: &NewDictionary,
-) -> Result<Written, StoreError> {
+) -> Result<Publication, StoreError> {
     let latest: i64 = sqlx::query_scalar(
         "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM dictionaries WHERE tenant_id = $1",
     )
@@ -58,7 +58,7 @@ pub(super) async fn publish(
     .fetch_one(&mut **tx)
     .await?;
     if latest != new.after {
-        return Ok(Written::NotApplied);
+        return Ok(Publication::Conflict);
     }
     sqlx::query(
         "INSERT INTO dictionaries (tenant_id, version, document, created_at, created_by) \
@@ -71,5 +71,5 @@ pub(super) async fn publish(
     .bind(&new.created_by)
     .execute(&mut **tx)
     .await?;
-    Ok(Written::Done)
+    Ok(Publication::Published)
 }

@@ -2,7 +2,7 @@
 
 use sqlx::{Any, Transaction};
 
-use super::writer::Written;
+use super::writer::{KeyCreated, PolicyChanged, Revocation};
 use sqlx::AssertSqlSafe;
 
 use super::{Store, StoreError};
@@ -201,7 +201,7 @@ impl Store {
 pub(super) async fn insert(
     tx: &mut Transaction<'static, Any>,
     key: &NewKey,
-) -> Result<Written, StoreError> {
+) -> Result<KeyCreated, StoreError> {
     let row = &key.row;
     let sql = format!(
         "INSERT INTO data_keys ({KEY_COLUMNS}, master_version, wrapped) \
@@ -225,12 +225,12 @@ pub(super) async fn insert(
         .execute(&mut **tx)
         .await?;
     if done.rows_affected() == 0 {
-        return Ok(Written::NotApplied);
+        return Ok(KeyCreated::MasterRetired);
     }
     for recipient in &key.recipients {
         add_recipient(tx, &row.key_id, recipient).await?;
     }
-    Ok(Written::Done)
+    Ok(KeyCreated::Created)
 }
 
 async fn add_recipient(
@@ -252,7 +252,7 @@ async fn add_recipient(
 pub(super) async fn change(
     tx: &mut Transaction<'static, Any>,
     change: &PolicyChange,
-) -> Result<Written, StoreError> {
+) -> Result<PolicyChanged, StoreError> {
     let found = sqlx::query(
         "UPDATE data_keys SET updated_at = $1 WHERE key_id = $2 AND revoked_at IS NULL",
     )
@@ -261,7 +261,7 @@ pub(super) async fn change(
     .execute(&mut **tx)
     .await?;
     if found.rows_affected() == 0 {
-        return Ok(Written::NotApplied);
+        return Ok(PolicyChanged::Revoked);
     }
     if let Some(expires_at) = change.expires_at {
         sqlx::query("UPDATE data_keys SET expires_at = $1 WHERE key_id = $2")
@@ -287,14 +287,14 @@ pub(super) async fn change(
     for recipient in &change.add {
         add_recipient(tx, &change.key_id, recipient).await?;
     }
-    Ok(Written::Done)
+    Ok(PolicyChanged::Changed)
 }
 
 pub(super) async fn revoke(
     tx: &mut Transaction<'static, Any>,
     key_id: &str,
     at: i64,
-) -> Result<Written, StoreError> {
+) -> Result<Revocation, StoreError> {
     let done = sqlx::query(
         "UPDATE data_keys SET revoked_at = $1, updated_at = $1 WHERE key_id = $2 AND revoked_at IS NULL",
     )
@@ -303,9 +303,9 @@ pub(super) async fn revoke(
     .execute(&mut **tx)
     .await?;
     Ok(if done.rows_affected() == 1 {
-        Written::Done
+        Revocation::Revoked
     } else {
-        Written::NotApplied
+        Revocation::AlreadyRevoked
     })
 }
 
@@ -315,7 +315,7 @@ pub(super) async fn rewrap(
     from_version: i64,
     to_version: i64,
     wrapped: &[u8],
-) -> Result<Written, StoreError> {
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE data_keys SET master_version = $1, wrapped = $2 \
          WHERE key_id = $3 AND master_version = $4",
@@ -326,11 +326,7 @@ pub(super) async fn rewrap(
     .bind(from_version)
     .execute(&mut **tx)
     .await?;
-    Ok(if done.rows_affected() == 1 {
-        Written::Done
-    } else {
-        Written::NotApplied
-    })
+    Ok(done.rows_affected() == 1)
 }
 
 #[cfg(test)]

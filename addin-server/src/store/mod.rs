@@ -37,7 +37,9 @@ pub use dictionary::{DictionaryRow, NewDictionary};
 pub use keys::{KeyRow, NewKey, PolicyChange};
 pub use releases::{Decide, Release, UnwrapRow};
 pub use tenants::{ConsentState, TenantRow};
-pub use writer::{Write, Written};
+pub use writer::{
+    KeyCreated, PolicyChanged, Publication, Removal, Revocation, Rewrap, Write, Written,
+};
 
 /// Why the store could not be opened or queried.
 #[derive(Debug, thiserror::Error)]

@@ -10,7 +10,7 @@
 
 use sqlx::{Any, Transaction};
 
-use super::writer::Written;
+use super::writer::Removal;
 use super::{Store, StoreError};
 
 /// A pending consent request, as taken back.
@@ -131,7 +131,7 @@ pub(super) async fn admit(
     tenant_id: &str,
     object_id: &str,
     at: &str,
-) -> Result<Written, StoreError> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO tenants (tenant_id, consented_at, consented_by) VALUES ($1, $2, $3) \
          ON CONFLICT (tenant_id) DO UPDATE \
@@ -142,21 +142,21 @@ pub(super) async fn admit(
     .bind(object_id)
     .execute(&mut **tx)
     .await?;
-    Ok(Written::Done)
+    Ok(())
 }
 
 /// Removes `tenant_id` and what was learnt of it; not applied when it was not admitted.
 pub(super) async fn remove(
     tx: &mut Transaction<'static, Any>,
     tenant_id: &str,
-) -> Result<Written, StoreError> {
+) -> Result<Removal, StoreError> {
     let removed = sqlx::query("DELETE FROM tenants WHERE tenant_id = $1")
         .bind(tenant_id)
         .execute(&mut **tx)
         .await?
         .rows_affected();
     if removed == 0 {
-        return Ok(Written::NotApplied);
+        return Ok(Removal::NotAdmitted);
     }
     for table in ["domain_tenants", "address_bindings"] {
         sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -166,5 +166,5 @@ pub(super) async fn remove(
         .execute(&mut **tx)
         .await?;
     }
-    Ok(Written::Done)
+    Ok(Removal::Removed)
 }

@@ -92,28 +92,103 @@ pub enum Write {
         /// Its record, written only if the tenant was admitted.
         audit: Event,
     },
-    /// Store a key rewrapped under a new master key version, if it is still wrapped under the
-    /// version it was read with.
-    Rewrap {
-        /// The key.
-        key_id: String,
-        /// The version it was read with.
-        from_version: i64,
+    /// Store keys rewrapped under a new master key version (each if it is still wrapped under
+    /// the version it was read with), and record the batch in the same transaction: `audit`'s
+    /// detail gets the counts of what applied.
+    RewrapBatch {
+        /// The keys.
+        keys: Vec<Rewrap>,
         /// The new version.
         to_version: i64,
-        /// The key wrapped under the new version.
-        wrapped: Vec<u8>,
+        /// Keys that could not be unwrapped, left as they were (counted in the record).
+        failed: usize,
+        /// The batch's record (action `rotate`); its detail is filled in with the counts.
+        audit: Event,
     },
 }
 
-/// What a write did.
+/// One key of a [`Write::RewrapBatch`].
+#[derive(Debug)]
+pub struct Rewrap {
+    /// The key.
+    pub key_id: String,
+    /// The version it was read with.
+    pub from_version: i64,
+    /// The key wrapped under the new version.
+    pub wrapped: Vec<u8>,
+}
+
+/// What a write did: one variant per kind of write, each with its own outcome, so that one
+/// write's outcome cannot be read as another's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Written {
-    /// It applied.
-    Done,
-    /// Its condition did not hold (the key is revoked, or missing, or was rewrapped since; the
-    /// tenant was not admitted).
-    NotApplied,
+    /// An audit record, or a release's records, appended.
+    Recorded,
+    /// Of a [`Write::CreateKey`].
+    Key(KeyCreated),
+    /// Of a [`Write::ChangePolicy`].
+    Policy(PolicyChanged),
+    /// Of a [`Write::Revoke`].
+    Revocation(Revocation),
+    /// Of a [`Write::PublishDictionary`].
+    Dictionary(Publication),
+    /// Of a [`Write::AdmitTenant`]: admitted (again, if it was).
+    Admitted,
+    /// Of a [`Write::RemoveTenant`].
+    Removal(Removal),
+    /// Of a [`Write::RewrapBatch`]: how many keys were rewrapped, and how many had been
+    /// rewrapped by someone else since they were read (left as they are).
+    Rewrapped {
+        /// Rewrapped now.
+        rewrapped: u64,
+        /// Already under another version.
+        moved: u64,
+    },
+}
+
+/// Whether a key was created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyCreated {
+    /// It was, with its recipients and its record.
+    Created,
+    /// Not: the master key version it was wrapped under has been retired meanwhile.
+    MasterRetired,
+}
+
+/// Whether a key's policy changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyChanged {
+    /// It did, and its record was written.
+    Changed,
+    /// Not: the key is revoked (or gone).
+    Revoked,
+}
+
+/// Whether a key was revoked now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// It was, and its record was written.
+    Revoked,
+    /// It was revoked already (or is gone): nothing changed, nothing recorded.
+    AlreadyRevoked,
+}
+
+/// Whether a dictionary version was published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Publication {
+    /// It was, as the next version, with its record.
+    Published,
+    /// Not: another version was published since the one it replaces.
+    Conflict,
+}
+
+/// Whether a tenant was removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    /// It was, with what was learnt of it, and its record was written.
+    Removed,
+    /// It was not admitted: nothing changed, nothing recorded.
+    NotAdmitted,
 }
 
 struct Job {
@@ -300,42 +375,87 @@ async fn apply<'a>(
     rows: &mut impl Iterator<Item = Vec<UnwrapRow>>,
 ) -> Result<Written, StoreError> {
     let (written, audit) = match op {
-        Write::Audit(event) => (Written::Done, Some(event)),
+        Write::Audit(event) => (Written::Recorded, Some(event)),
         Write::Release(release) => {
             for event in (release.decide)(rows.next().unwrap_or_default()) {
                 chain.append(Cow::Owned(event));
             }
-            (Written::Done, None)
+            (Written::Recorded, None)
         }
-        Write::CreateKey { key, audit } => (keys::insert(tx, key).await?, Some(audit)),
-        Write::ChangePolicy { change, audit } => (keys::change(tx, change).await?, Some(audit)),
-        Write::Revoke { key_id, at, audit } => (keys::revoke(tx, key_id, *at).await?, Some(audit)),
+        Write::CreateKey { key, audit } => {
+            let created = keys::insert(tx, key).await?;
+            (
+                Written::Key(created),
+                (created == KeyCreated::Created).then_some(audit),
+            )
+        }
+        Write::ChangePolicy { change, audit } => {
+            let changed = keys::change(tx, change).await?;
+            (
+                Written::Policy(changed),
+                (changed == PolicyChanged::Changed).then_some(audit),
+            )
+        }
+        Write::Revoke { key_id, at, audit } => {
+            let revoked = keys::revoke(tx, key_id, *at).await?;
+            (
+                Written::Revocation(revoked),
+                (revoked == Revocation::Revoked).then_some(audit),
+            )
+        }
         Write::PublishDictionary { dictionary, audit } => {
-            (dictionary::publish(tx, dictionary).await?, Some(audit))
+            let published = dictionary::publish(tx, dictionary).await?;
+            (
+                Written::Dictionary(published),
+                (published == Publication::Published).then_some(audit),
+            )
         }
         Write::AdmitTenant {
             tenant_id,
             object_id,
             at,
             audit,
-        } => (
-            tenants::admit(tx, tenant_id, object_id, at).await?,
-            Some(audit),
-        ),
-        Write::RemoveTenant { tenant_id, audit } => {
-            (tenants::remove(tx, tenant_id).await?, Some(audit))
+        } => {
+            tenants::admit(tx, tenant_id, object_id, at).await?;
+            (Written::Admitted, Some(audit))
         }
-        Write::Rewrap {
-            key_id,
-            from_version,
+        Write::RemoveTenant { tenant_id, audit } => {
+            let removed = tenants::remove(tx, tenant_id).await?;
+            (
+                Written::Removal(removed),
+                (removed == Removal::Removed).then_some(audit),
+            )
+        }
+        Write::RewrapBatch {
+            keys: batch,
             to_version,
-            wrapped,
-        } => (
-            keys::rewrap(tx, key_id, *from_version, *to_version, wrapped).await?,
-            None,
-        ),
+            failed,
+            audit,
+        } => {
+            let mut rewrapped = 0u64;
+            for key in batch {
+                if keys::rewrap(tx, &key.key_id, key.from_version, *to_version, &key.wrapped)
+                    .await?
+                {
+                    rewrapped += 1;
+                }
+            }
+            let moved = batch.len() as u64 - rewrapped;
+            let mut record = audit.clone();
+            record.detail = Some(
+                serde_json::json!({
+                    "toVersion": to_version,
+                    "rewrapped": rewrapped,
+                    "alreadyMoved": moved,
+                    "failed": failed,
+                })
+                .to_string(),
+            );
+            chain.append(Cow::Owned(record));
+            (Written::Rewrapped { rewrapped, moved }, None)
+        }
     };
-    if let (Written::Done, Some(event)) = (written, audit) {
+    if let Some(event) = audit {
         chain.append(Cow::Borrowed(event));
     }
     Ok(written)

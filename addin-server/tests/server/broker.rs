@@ -735,6 +735,20 @@ async fn master_key_rotation_rewraps_and_running_servers_follow() {
             report.contains("Rewrapped 5 keys under version 2"),
             "{report}"
         );
+        // The batch's record committed with it, with what it did.
+        let raw = w.db.raw().await;
+        let details: Vec<String> =
+            sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'rotate' ORDER BY seq")
+                .fetch_all(&raw)
+                .await
+                .unwrap();
+        raw.close().await;
+        let last: Value = serde_json::from_str(details.last().unwrap()).unwrap();
+        assert_eq!(
+            last,
+            json!({ "toVersion": 2, "rewrapped": 5, "alreadyMoved": 0, "failed": 0 }),
+            "{engine}"
+        );
         // The running server meets keys wrapped under a version it has not loaded: it reloads.
         for (id, key) in &created {
             assert_eq!(w.outcome("alice@a", id).await, Ok(key.clone()), "{engine}");
