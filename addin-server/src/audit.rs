@@ -41,7 +41,7 @@ use zeroize::Zeroizing;
 pub const GENESIS: [u8; 32] = [0; 32];
 
 /// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Action {
     /// A data key was created.
@@ -101,7 +101,7 @@ impl Action {
 }
 
 /// Who did it: a signed-in user, or the server's own command line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Actor {
     /// The user's tenant, or `system` for the command line.

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::config::{AllowedTenants, Config};
 
 /// The fallback dialog's configuration.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInConfig {
     /// The Entra app's client id (`ADDIN_CLIENT_ID`).

@@ -6,6 +6,15 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The most people one key may name: a team or a distribution's worth; larger audiences are
+/// "everyone in the organisation". Every unwrap reads a key's recipients, so this also bounds
+/// what one key can cost the server.
+pub const MAX_RECIPIENTS: usize = 100;
+/// The most key ids one unwrap request may ask for; the clients split larger sets.
+pub const MAX_UNWRAP: usize = 256;
+/// The longest named recipient in bytes (an email address is at most 254 octets, RFC 5321).
+pub const MAX_RECIPIENT: usize = 254;
+
 /// The body of every HTTP error the server returns.
 ///
 /// ```
@@ -19,6 +28,7 @@ use serde::{Deserialize, Serialize};
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// What went wrong and what to do about it.
     pub error: ErrorDetail,
@@ -26,6 +36,7 @@ pub struct ErrorBody {
 
 /// The inside of an [`ErrorBody`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// A stable, machine-readable code in snake_case (`not_found`, `invalid_token`, ...).
     pub code: String,
@@ -47,6 +58,7 @@ impl ErrorBody {
 
 /// The answer of `GET /healthz`: the process is up and serving.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Health {
     /// Always `"ok"` when the server answers at all.

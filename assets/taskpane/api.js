@@ -1,11 +1,11 @@
 // The key broker's API as the task pane uses it (same origin as the page). Every call carries
 // the signed-in user's token from auth.js; a refused token is fetched again once. Failures are
 // Errors with the server's `code` and its message, or code "network" when it was unreachable.
+// The shapes of the answers are the server's OpenAPI document's (/openapi.json, committed as
+// docs/openapi.json; the browser tests check every answer against it), named below by schema.
 
 import { getToken, forgetToken } from './auth.js';
-
-/** Ids per unwrap request: the server's limit. */
-export const MAX_UNWRAP = 256;
+import { core } from './core.js';
 
 class ApiError extends Error {
   constructor(code, message, status) {
@@ -48,22 +48,26 @@ async function call(method, path, body, retried = false) {
   return json;
 }
 
-/** Who is signed in: `{ username, name, tenantId, objectId, roles }`. */
+/** Who is signed in: a `Principal`. */
 export const me = () => call('GET', '/v1/me');
 
 /** The organisation's sensitive-text dictionary (the document the scanner takes). */
 export const dictionary = () => call('GET', '/v1/dictionary');
 
-/** Creates a data key: `{ keyId, key, policy }` (key in base64url). */
+/** Creates a data key: a `Created` (`key` in base64url). */
 export const createKey = ({ recipients, expiresAt, label, docId }) =>
   call('POST', '/v1/keys', { recipients, expiresAt: expiresAt ?? undefined, label, docId });
 
-/** Unwraps any number of keys, MAX_UNWRAP per request: a Map keyId -> { key } or { error }. */
+/**
+ * Unwraps any number of keys, as many per request as the protocol allows (the core's
+ * `maxUnwrap`): a Map keyId -> `Unwrapped` (`{ key, owner }` or `{ error }`).
+ */
 export async function unwrapKeys(keyIds) {
   const results = new Map();
   const unique = [...new Set(keyIds)];
-  for (let i = 0; i < unique.length; i += MAX_UNWRAP) {
-    const answer = await call('POST', '/v1/keys/unwrap', { keyIds: unique.slice(i, i + MAX_UNWRAP) });
+  const perRequest = core().maxUnwrap();
+  for (let i = 0; i < unique.length; i += perRequest) {
+    const answer = await call('POST', '/v1/keys/unwrap', { keyIds: unique.slice(i, i + perRequest) });
     for (const result of answer.results) results.set(result.keyId, result);
   }
   return results;

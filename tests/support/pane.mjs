@@ -3,6 +3,7 @@
 // Shared by the browser tests and the task pane benchmark.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { contract } from './contract.mjs';
 import { ROOT } from './paths.mjs';
 
 /** Where the task pane loads Office.js from. */
@@ -18,19 +19,44 @@ export async function useOfficeDouble(page, config) {
   }, config);
 }
 
+const checkers = new Map();
+
+/**
+ * Routes the page's calls to the API (`/v1/...`) through the contract check: each answer is
+ * fetched, checked against the server's OpenAPI document, then handed to the page unchanged,
+ * so that a problem is recorded before the page acts on the answer.
+ */
+export async function checkAnswers(page, baseUrl, problems) {
+  if (!checkers.has(baseUrl)) {
+    // Through the page's own context, which accepts the server's development certificate.
+    const answer = await page.request.get(`${baseUrl}/openapi.json`);
+    if (!answer.ok()) throw new Error(`GET /openapi.json answered ${answer.status()}`);
+    checkers.set(baseUrl, contract(await answer.json()));
+  }
+  const check = checkers.get(baseUrl);
+  await page.route(`${baseUrl}/v1/**`, async (route) => {
+    const response = await route.fetch();
+    const request = route.request();
+    problems.push(...check(request.method(), request.url(), response.status(), await response.text()));
+    await route.fulfill({ response });
+  });
+}
+
 /**
  * Opens `${baseUrl}/taskpane.html` in a new page of `browser` with the double configured with
  * `config` (token, document, displayLanguage...), in a task pane's size. Resolves once the pane
- * has signed in (or, with `signedIn: false`, failed to). `problems` collects page errors and
- * console errors other than refused requests.
+ * has signed in (or, with `signedIn: false`, failed to). `problems` collects page errors,
+ * console errors other than refused requests, and answers of the API that its OpenAPI document
+ * does not describe (`checkAnswers`; `contract: false` skips that, for the benchmark).
  */
-export async function openPane(browser, baseUrl, config, { signedIn = true } = {}) {
+export async function openPane(browser, baseUrl, config, { signedIn = true, contract: checked = true } = {}) {
   const page = await browser.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error' && !/status of 40[134]/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
+  if (checked) await checkAnswers(page, baseUrl, problems);
   await useOfficeDouble(page, config);
   await page.setViewportSize({ width: 360, height: 760 });
   await page.goto(`${baseUrl}/taskpane.html`);

@@ -28,7 +28,7 @@ pub const SCOPE: &str = "access_as_user";
 
 /// Who is calling, as the handlers see it. The user is (`tenant_id`, `object_id`); only
 /// `address` may be matched against what other people typed (see [`super::identity`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Principal {
     /// The user's tenant (`tid`), a lowercase GUID.

@@ -1,21 +1,14 @@
 //! Checking what clients send to the key broker: key ids, recipients, times, labels, limits.
 //! Every refusal says what to change.
 
+pub use addin_wasm::protocol::{MAX_RECIPIENT, MAX_RECIPIENTS, MAX_UNWRAP};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::BrokerError;
 
-/// The most named recipients of one key: a team or a distribution's worth of people; larger
-/// audiences are "everyone in the organisation". Every unwrap reads a key's recipients, so this
-/// also bounds what one key can cost the server.
-pub const MAX_RECIPIENTS: usize = 100;
-/// The most keys in one unwrap request.
-pub const MAX_UNWRAP: usize = 256;
 /// The longest label or document id, in characters.
 pub const MAX_TEXT: usize = 256;
-/// The longest recipient in bytes (an email address is at most 254 octets, RFC 5321).
-pub const MAX_RECIPIENT: usize = 254;
 /// The recipient entry that stands for everyone in the owner's organisation.
 pub const WHOLE_TENANT: &str = "*";
 /// Characters of a key id: 128 random bits in base64url.

@@ -73,7 +73,7 @@ pub struct Broker {
 }
 
 /// A key's policy, as its owner and admins see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Policy {
     /// The key id (the envelope's `kid`).
@@ -97,7 +97,7 @@ pub struct Policy {
 }
 
 /// A key's owner.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Owner {
     /// User principal name.
@@ -107,12 +107,13 @@ pub struct Owner {
 }
 
 /// A new key: its id, the key itself, and its policy.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Created {
     /// The key id.
     pub key_id: String,
     /// The data key, base64url without padding.
+    #[schema(value_type = String)]
     pub key: Zeroizing<String>,
     /// Its policy.
     pub policy: Policy,
@@ -143,7 +144,7 @@ pub struct ChangeRequest {
 }
 
 /// The outcome for one key of an unwrap.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum Unwrapped {
     /// Released.
@@ -152,6 +153,7 @@ pub enum Unwrapped {
         #[serde(rename = "keyId")]
         key_id: String,
         /// The data key, base64url without padding.
+        #[schema(value_type = String)]
         key: Zeroizing<String>,
         /// Who created the key, so that a reader can see whose text they are reading.
         owner: Owner,
@@ -167,7 +169,7 @@ pub enum Unwrapped {
 }
 
 /// Why one key was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct KeyError {
     /// `not_found`, `revoked`, `expired`, `invalid_key_id` or `integrity`.
     pub code: &'static str,

@@ -28,19 +28,33 @@ pub fn routes() -> Router<AppState> {
         .route(CALLBACK_PATH, get(callback))
 }
 
+/// An admin-consent link.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ConsentLink {
+    /// Entra ID's admin-consent page, with the state that proves it to the callback.
+    url: String,
+    /// The tenant it admits.
+    tenant_id: String,
+    /// How long the link works.
+    expires_in_seconds: u64,
+}
+
 /// `?tenant=`
 #[derive(Debug, Deserialize)]
-pub struct UrlQuery {
+pub(super) struct UrlQuery {
     tenant: Option<String>,
 }
 
 /// `GET /v1/admin-consent/url[?tenant=<tenant id>]`, for an administrator of that tenant:
 /// `{ url, tenantId, expiresInSeconds }`.
-pub async fn url(
+#[utoipa::path(get, path = "/v1/admin-consent/url", tag = "admin", security(("bearer" = [])), params(("tenant" = Option<String>, Query, description = "The caller's own tenant id")),
+    responses((status = 200, description = "Entra ID's admin-consent page for this app and the caller's tenant.", body = ConsentLink), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn url(
     State(state): State<AppState>,
     Query(query): Query<UrlQuery>,
     AnyTenant(admin): AnyTenant,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<ConsentLink>, ApiError> {
     let links = state.consent.as_ref().ok_or_else(not_configured)?;
     if !state.tenants_by_consent {
         return Err(ApiError::new(
@@ -103,16 +117,16 @@ pub async fn url(
         .await
         .map_err(|e| ApiError::unavailable("database", &e))?;
     tracing::info!(target: "admin", tenant = %admin.tenant_id, oid = %admin.object_id, "admin consent link issued");
-    Ok(Json(serde_json::json!({
-        "url": links.url(&admin.tenant_id, &secret),
-        "tenantId": admin.tenant_id,
-        "expiresInSeconds": STATE_TTL.as_secs(),
-    })))
+    Ok(Json(ConsentLink {
+        url: links.url(&admin.tenant_id, &secret),
+        tenant_id: admin.tenant_id,
+        expires_in_seconds: STATE_TTL.as_secs(),
+    }))
 }
 
 /// What Entra ID sends back.
 #[derive(Debug, Deserialize)]
-pub struct Callback {
+pub(super) struct Callback {
     admin_consent: Option<String>,
     tenant: Option<String>,
     state: Option<String>,
@@ -121,7 +135,9 @@ pub struct Callback {
 }
 
 /// `GET /v1/admin-consent/callback`: admits the tenant, or says why not.
-pub async fn callback(
+#[utoipa::path(get, path = "/v1/admin-consent/callback", tag = "admin",
+    responses((status = 200, description = "A page saying the organisation is admitted.", content_type = "text/html", body = String), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn callback(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
     Query(back): Query<Callback>,

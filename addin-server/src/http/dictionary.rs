@@ -41,7 +41,9 @@ fn with_etag(mut response: Response, published: &Published) -> Response {
 /// `GET /v1/dictionary`: the caller's organisation's dictionary document, for its members
 /// (a guest's mail is checked with the built-in detectors only: the dictionary can name the
 /// organisation's secrets); 304 when the caller's `If-None-Match` names it.
-async fn for_users(
+#[utoipa::path(get, path = "/v1/dictionary", tag = "dictionary", security(("bearer" = [])),
+    responses((status = 200, description = "The organisation's dictionary document (DICTIONARY.md), with its ETag.", body = Object), (status = 304, description = "The If-None-Match ETag is current."), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn for_users(
     State(state): State<AppState>,
     p: Principal,
     headers: HeaderMap,
@@ -73,9 +75,9 @@ fn users_view(headers: &HeaderMap, published: &Published) -> Response {
 }
 
 /// What admins read and get back from a replacement.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct AdminView {
+pub(super) struct AdminView {
     version: i64,
     etag: String,
     /// RFC 3339; absent for the starter dictionary.
@@ -98,7 +100,12 @@ fn admin_view(published: &Published) -> Response {
 }
 
 /// `GET /v1/admin/dictionary`: the admin's organisation's dictionary with its version.
-async fn for_admins(State(state): State<AppState>, p: Principal) -> Result<Response, Response> {
+#[utoipa::path(get, path = "/v1/admin/dictionary", tag = "dictionary", security(("bearer" = [])),
+    responses((status = 200, description = "The dictionary with its version, for admins.", body = AdminView), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn for_admins(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<Response, Response> {
     p.require_admin()
         .map_err(|e| ApiError::from(e).into_response())?;
     let published = crate::dictionary::current(&state.store, &p.tenant_id)
@@ -108,7 +115,10 @@ async fn for_admins(State(state): State<AppState>, p: Principal) -> Result<Respo
 }
 
 /// `PUT /v1/admin/dictionary`: publishes the body as the next version.
-async fn replace(
+#[utoipa::path(put, path = "/v1/admin/dictionary", tag = "dictionary", security(("bearer" = [])), request_body(content = Object, description = "The dictionary document (DICTIONARY.md)"),
+    params(("If-Match" = String, Header, description = "The ETag of the version it replaces")),
+    responses((status = 200, description = "The new version.", body = AdminView), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn replace(
     State(state): State<AppState>,
     p: Principal,
     headers: HeaderMap,

@@ -32,16 +32,18 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/stats", get(stats))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct CreateBody {
+pub(super) struct CreateBody {
     recipients: Vec<String>,
     expires_at: Option<String>,
     label: Option<String>,
     doc_id: Option<String>,
 }
 
-async fn create(
+#[utoipa::path(post, path = "/v1/keys", tag = "keys", security(("bearer" = [])), request_body = CreateBody,
+    responses((status = 201, description = "A new data key, its id and its policy.", body = crate::broker::Created), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn create(
     State(state): State<AppState>,
     p: Principal,
     Body(body): Body<CreateBody>,
@@ -62,18 +64,20 @@ async fn create(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct UnwrapBody {
+pub(super) struct UnwrapBody {
     key_ids: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
-struct UnwrapAnswer {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(super) struct UnwrapAnswer {
     results: Vec<Unwrapped>,
 }
 
-async fn unwrap(
+#[utoipa::path(post, path = "/v1/keys/unwrap", tag = "keys", security(("bearer" = [])), request_body = UnwrapBody,
+    responses((status = 200, description = "Each key asked for, released or refused with why, in the order asked.", body = UnwrapAnswer), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn unwrap(
     State(state): State<AppState>,
     p: Principal,
     Body(body): Body<UnwrapBody>,
@@ -83,7 +87,9 @@ async fn unwrap(
     Ok(Json(UnwrapAnswer { results }))
 }
 
-async fn policy(
+#[utoipa::path(get, path = "/v1/keys/{id}", tag = "keys", security(("bearer" = [])), params(("id" = String, Path, description = "The key id")),
+    responses((status = 200, description = "The key's policy, for its owner and its organisation's admins.", body = crate::broker::Policy), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn policy(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
@@ -96,9 +102,9 @@ fn explicit<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D
     Option::<String>::deserialize(d).map(Some)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ChangeBody {
+pub(super) struct ChangeBody {
     #[serde(default)]
     add_recipients: Vec<String>,
     #[serde(default)]
@@ -107,7 +113,9 @@ struct ChangeBody {
     expires_at: Option<Option<String>>,
 }
 
-async fn change(
+#[utoipa::path(patch, path = "/v1/keys/{id}", tag = "keys", security(("bearer" = [])), params(("id" = String, Path, description = "The key id")), request_body = ChangeBody,
+    responses((status = 200, description = "The key's policy after the change.", body = crate::broker::Policy), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn change(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
@@ -121,7 +129,9 @@ async fn change(
     Ok(Json(state.broker.change(&p, &id, req).await?))
 }
 
-async fn revoke(
+#[utoipa::path(post, path = "/v1/keys/{id}/revoke", tag = "keys", security(("bearer" = [])), params(("id" = String, Path, description = "The key id")),
+    responses((status = 200, description = "The revoked key's policy.", body = crate::broker::Policy), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn revoke(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
@@ -131,14 +141,14 @@ async fn revoke(
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ListQuery {
+pub(super) struct ListQuery {
     owner: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-struct Page<T> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(super) struct Page<T> {
     items: Vec<T>,
     /// Pass as `cursor` for the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -156,7 +166,10 @@ fn page_size(limit: Option<i64>) -> Result<i64, ApiError> {
     }
 }
 
-async fn list(
+#[utoipa::path(get, path = "/v1/keys", tag = "keys", security(("bearer" = [])),
+    params(("owner" = Option<String>, Query, description = "Only `me`"), ("limit" = Option<i64>, Query, description = "1 to 200, 50 by default"), ("cursor" = Option<String>, Query, description = "The `next` of the previous page")),
+    responses((status = 200, description = "The caller's keys, newest first.", body = Page<crate::broker::Policy>), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn list(
     State(state): State<AppState>,
     p: Principal,
     Query(q): Query<ListQuery>,
@@ -176,7 +189,7 @@ async fn list(
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AuditQuery {
+pub(super) struct AuditQuery {
     user: Option<String>,
     key_id: Option<String>,
     action: Option<String>,
@@ -187,9 +200,9 @@ struct AuditQuery {
 }
 
 /// A record as admins read it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct RecordView {
+pub(super) struct RecordView {
     seq: i64,
     at: String,
     action: Action,
@@ -223,7 +236,10 @@ fn time_ms(field: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
         .map_err(ApiError::from)
 }
 
-async fn audit(
+#[utoipa::path(get, path = "/v1/admin/audit", tag = "admin", security(("bearer" = [])),
+    params(("user" = Option<String>, Query), ("keyId" = Option<String>, Query), ("action" = Option<String>, Query), ("from" = Option<String>, Query, description = "RFC 3339"), ("to" = Option<String>, Query, description = "RFC 3339"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, description = "The organisation's audit records, newest first.", body = Page<RecordView>), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn audit(
     State(state): State<AppState>,
     p: Principal,
     q: Result<Query<AuditQuery>, ApiError>,
@@ -287,20 +303,23 @@ async fn audit(
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct StatsQuery {
+pub(super) struct StatsQuery {
     from: Option<String>,
     to: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct StatsAnswer {
+pub(super) struct StatsAnswer {
     from: String,
     to: String,
     users: Vec<UserStats>,
 }
 
-async fn stats(
+#[utoipa::path(get, path = "/v1/admin/stats", tag = "admin", security(("bearer" = [])),
+    params(("from" = Option<String>, Query, description = "RFC 3339"), ("to" = Option<String>, Query, description = "RFC 3339")),
+    responses((status = 200, description = "What each user did over the period.", body = StatsAnswer), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn stats(
     State(state): State<AppState>,
     p: Principal,
     q: Result<Query<StatsQuery>, ApiError>,

@@ -8,7 +8,7 @@
 //! - [`state`] holds [`AppState`];
 //! - [`pages`]: health, the caller, manifests, the send-time handler; [`keys`]: data keys and
 //!   the admin's audit and statistics; [`dictionary`], [`consent`], [`sign_in`], [`tenants`]:
-//!   their features' routes;
+//!   their features' routes; [`openapi`]: the API's OpenAPI document;
 //! - [`caller`]: who is calling, as an extractor; [`extract`]: request bodies and queries, and
 //!   the client's address; [`event_handler`]: the send-time script's answer; [`errors`]: every error
 //!   as a JSON answer; [`layers`] and [`csp`]: what every response passes through.
@@ -22,6 +22,7 @@ pub mod event_handler;
 pub mod extract;
 pub mod keys;
 pub mod layers;
+pub mod openapi;
 pub mod pages;
 pub mod sign_in;
 pub mod state;
@@ -72,6 +73,7 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
         .merge(keys::routes())
         .merge(dictionary::routes())
         .merge(tenants::routes())
+        .merge(openapi::routes())
         .fallback_service(static_files)
         .with_state(state);
     layers::apply(routes, &public_origin, csp)

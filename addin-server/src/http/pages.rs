@@ -47,14 +47,18 @@ pub fn routes(public_origin: &str, assets_dir: &Path) -> Router<AppState> {
         )
 }
 
-async fn healthz() -> Json<Health> {
+#[utoipa::path(get, path = "/healthz", tag = "server",
+    responses((status = 200, description = "The process is up.", body = addin_wasm::protocol::Health)))]
+pub(super) async fn healthz() -> Json<Health> {
     Json(Health {
         status: "ok".into(),
         version: addin_wasm::VERSION.into(),
     })
 }
 
-async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+#[utoipa::path(get, path = "/readyz", tag = "server",
+    responses((status = 200, description = "The database and the signing keys are reachable.", body = addin_wasm::protocol::Health), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     state
         .store
         .ping()
@@ -70,7 +74,9 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError>
 }
 
 /// Who is signed in, for the task pane to show.
-async fn me(principal: Principal) -> Json<Principal> {
+#[utoipa::path(get, path = "/v1/me", tag = "sign-in", security(("bearer" = [])),
+    responses((status = 200, description = "Who is signed in.", body = crate::auth::Principal), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn me(principal: Principal) -> Json<Principal> {
     Json(principal)
 }
 

@@ -14,7 +14,11 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// `GET /v1/sign-in-config`.
-pub async fn handler(State(state): State<AppState>) -> Result<Json<SignInConfig>, AuthError> {
+#[utoipa::path(get, path = "/v1/sign-in-config", tag = "sign-in",
+    responses((status = 200, description = "What the fallback sign-in dialog signs in with.", body = crate::sign_in::SignInConfig), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn handler(
+    State(state): State<AppState>,
+) -> Result<Json<SignInConfig>, AuthError> {
     state
         .sign_in
         .as_deref()

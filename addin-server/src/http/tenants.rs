@@ -28,7 +28,12 @@ fn not_admitted(tenant_id: &str) -> ApiError {
 }
 
 /// `GET /v1/admin/tenant`: the caller's organisation's admission, for its admins.
-async fn status(State(state): State<AppState>, p: Principal) -> Result<Json<TenantRow>, ApiError> {
+#[utoipa::path(get, path = "/v1/admin/tenant", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, description = "How the caller's organisation was admitted.", body = crate::store::TenantRow), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn status(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<Json<TenantRow>, ApiError> {
     p.require_admin()?;
     state
         .store
@@ -41,7 +46,12 @@ async fn status(State(state): State<AppState>, p: Principal) -> Result<Json<Tena
 
 /// `DELETE /v1/admin/tenant`: withdraws the caller's organisation, for its admins. Its users,
 /// the caller included, are refused from the next request on.
-async fn withdraw(State(state): State<AppState>, p: Principal) -> Result<StatusCode, ApiError> {
+#[utoipa::path(delete, path = "/v1/admin/tenant", tag = "admin", security(("bearer" = [])),
+    responses((status = 204, description = "Withdrawn: its users are refused from the next request."), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn withdraw(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<StatusCode, ApiError> {
     p.require_admin()?;
     let removed = crate::tenants::remove(
         &state.store,

@@ -32,7 +32,7 @@ pub struct AuditFilter {
 }
 
 /// What one user did over a period.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserStats {
     /// The user name.

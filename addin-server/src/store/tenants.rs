@@ -25,7 +25,7 @@ pub struct ConsentState {
 }
 
 /// An admitted tenant.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantRow {
     /// Lowercase GUID.
