@@ -29,7 +29,7 @@ use zeroize::Zeroizing;
 
 use crate::audit::{Action, Event};
 use crate::auth::Principal;
-use crate::clock::{self, now_ms};
+use crate::clock;
 use crate::keyring::{random_key, Keyring, KeyringError};
 use crate::store::{
     KeyCreated, KeyRow, NewKey, PolicyChange, PolicyChanged, Store, StoreError, UnwrapRow, Write,
@@ -237,9 +237,16 @@ fn is_owner(p: &Principal, tenant_id: &str, owner_oid: &str) -> bool {
     p.tenant_id == tenant_id && p.object_id == owner_oid
 }
 
-fn event(p: &Principal, action: Action, key_id: Option<&str>, key_tenant: Option<&str>) -> Event {
+/// The record of `p` doing `action` at `now` (Unix milliseconds).
+fn event(
+    p: &Principal,
+    action: Action,
+    key_id: Option<&str>,
+    key_tenant: Option<&str>,
+    now: i64,
+) -> Event {
     Event {
-        at_ms: now_ms(),
+        at_ms: now,
         action,
         actor: p.actor(),
         key_id: key_id.map(str::to_owned),
@@ -283,8 +290,12 @@ impl Broker {
     }
 
     /// Creates a key owned by `p`.
-    pub async fn create(&self, p: &Principal, req: NewKeyRequest) -> Result<Created, BrokerError> {
-        let now = now_ms();
+    pub async fn create(
+        &self,
+        p: &Principal,
+        req: NewKeyRequest,
+        now: i64,
+    ) -> Result<Created, BrokerError> {
         let recipients = input::recipients("recipients", &req.recipients)?;
         let expires_at = req
             .expires_at
@@ -295,7 +306,7 @@ impl Broker {
         let doc_id = input::text("docId", req.doc_id.as_deref())?;
         let key_id = new_key_id()?;
         let data_key = random_key()?;
-        let mut audit = event(p, Action::Create, Some(&key_id), Some(&p.tenant_id));
+        let mut audit = event(p, Action::Create, Some(&key_id), Some(&p.tenant_id), now);
         audit.detail = Some(
             serde_json::json!({
                 "recipients": recipients.named,
@@ -366,6 +377,7 @@ impl Broker {
         &self,
         p: &Principal,
         key_ids: &[String],
+        now: i64,
     ) -> Result<Vec<Unwrapped>, BrokerError> {
         if key_ids.is_empty() || key_ids.len() > input::MAX_UNWRAP {
             return Err(BrokerError::Invalid(format!(
@@ -383,7 +395,7 @@ impl Broker {
         let mut others = Vec::new();
         let malformed = key_ids.iter().filter(|id| !input::is_key_id(id)).count();
         if malformed > 0 {
-            let mut audit = event(p, Action::Deny, None, None);
+            let mut audit = event(p, Action::Deny, None, None, now);
             audit.reason = Some(Refusal::Malformed.reason().to_owned());
             audit.detail = Some(serde_json::json!({ "count": malformed }).to_string());
             others.push(Write::Audit(audit));
@@ -396,6 +408,7 @@ impl Broker {
                     std::mem::take(&mut pending),
                     last,
                     std::mem::take(&mut others),
+                    now,
                 )
                 .await?;
             decided.extend(round.outcomes);
@@ -436,6 +449,7 @@ impl Broker {
         ids: Vec<String>,
         last: bool,
         ops: Vec<Write>,
+        now: i64,
     ) -> Result<Decisions, BrokerError> {
         if ids.is_empty() {
             if !ops.is_empty() {
@@ -445,8 +459,7 @@ impl Broker {
         }
         let ring = self.master.ring();
         let (caller, wanted) = (p.clone(), ids.clone());
-        let decide =
-            move |rows: Vec<UnwrapRow>| decide(&caller, &wanted, &rows, &ring, now_ms(), last);
+        let decide = move |rows: Vec<UnwrapRow>| decide(&caller, &wanted, &rows, &ring, now, last);
         Ok(self
             .store
             .release(ops, ids, p.address.clone(), decide)
@@ -505,8 +518,8 @@ impl Broker {
         p: &Principal,
         key_id: &str,
         req: ChangeRequest,
+        now: i64,
     ) -> Result<Policy, BrokerError> {
-        let now = now_ms();
         let add = input::recipients("addRecipients", &req.add)?;
         let remove = input::recipients("removeRecipients", &req.remove)?;
         let expires_at = match &req.expires_at {
@@ -544,7 +557,7 @@ impl Broker {
             (false, true) => Some(false),
             (false, false) => None,
         };
-        let mut audit = event(p, Action::Policy, Some(key_id), Some(&key.tenant_id));
+        let mut audit = event(p, Action::Policy, Some(key_id), Some(&key.tenant_id), now);
         audit.detail = Some(
             serde_json::json!({
                 "addRecipients": add.named,
@@ -574,11 +587,15 @@ impl Broker {
 
     /// Revokes `key_id`, for its owner or an admin of its tenant. Revoking twice is not an
     /// error; only the first is recorded.
-    pub async fn revoke(&self, p: &Principal, key_id: &str) -> Result<Policy, BrokerError> {
+    pub async fn revoke(
+        &self,
+        p: &Principal,
+        key_id: &str,
+        now: i64,
+    ) -> Result<Policy, BrokerError> {
         let key = self.managed(p, key_id, true).await?;
         if key.revoked_at.is_none() {
-            let now = now_ms();
-            let audit = event(p, Action::Revoke, Some(key_id), Some(&key.tenant_id));
+            let audit = event(p, Action::Revoke, Some(key_id), Some(&key.tenant_id), now);
             self.store
                 .write(vec![Write::Revoke {
                     key_id: key_id.to_owned(),
@@ -697,15 +714,13 @@ fn decide(
         } else {
             Action::Deny
         };
-        let mut audit = event(p, action, Some(id), row.map(|r| r.tenant_id.as_str()));
-        audit.at_ms = now;
+        let mut audit = event(p, action, Some(id), row.map(|r| r.tenant_id.as_str()), now);
         audit.reason = outcome.as_ref().err().map(|r| r.reason().to_owned());
         records.push(audit);
         made.outcomes.push((id.clone(), outcome));
     }
     if unknown > 0 {
-        let mut audit = event(p, Action::Deny, None, None);
-        audit.at_ms = now;
+        let mut audit = event(p, Action::Deny, None, None, now);
         audit.reason = Some(Refusal::Unknown.reason().to_owned());
         audit.detail = Some(serde_json::json!({ "count": unknown }).to_string());
         records.push(audit);

@@ -73,6 +73,7 @@ pub async fn import(
         &json,
         based_on,
         Actor::system("dictionary import"),
+        crate::clock::now_ms(),
     )
     .await?)
 }

@@ -107,13 +107,14 @@ pub async fn current(store: &Store, tenant_id: &str) -> Result<Published, Dictio
 }
 
 /// Publishes `json` as the tenant's next version, replacing version `based_on` (the latest
-/// when `None`), recorded in the audit log as done by `actor`.
+/// when `None`), recorded in the audit log as done by `actor` at `now_ms` (Unix milliseconds).
 pub async fn publish(
     store: &Store,
     tenant_id: &str,
     json: &str,
     based_on: Option<i64>,
     actor: Actor,
+    now_ms: i64,
 ) -> Result<Published, DictionaryError> {
     let dictionary = validate(json)?;
     let document = dictionary.to_json();
@@ -122,7 +123,6 @@ pub async fn publish(
         Some(version) => version,
         None => current(store, tenant_id).await?.version,
     };
-    let now_ms = crate::clock::now_ms();
     let created_by = actor.username.clone();
     let audit = Event {
         at_ms: now_ms,

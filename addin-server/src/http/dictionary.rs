@@ -164,6 +164,7 @@ pub(super) async fn replace(
         json,
         Some(current.version),
         actor,
+        crate::clock::now_ms(),
     )
     .await
     .map_err(IntoResponse::into_response)?;

@@ -59,6 +59,7 @@ pub(super) async fn create(
                 label: body.label,
                 doc_id: body.doc_id,
             },
+            clock::now_ms(),
         )
         .await?;
     Ok((StatusCode::CREATED, Json(created)))
@@ -83,7 +84,10 @@ pub(super) async fn unwrap(
     Body(body): Body<UnwrapBody>,
 ) -> Result<Json<UnwrapAnswer>, ApiError> {
     state.limits.unwrap(&p.limit_key())?;
-    let results = state.broker.unwrap(&p, &body.key_ids).await?;
+    let results = state
+        .broker
+        .unwrap(&p, &body.key_ids, clock::now_ms())
+        .await?;
     Ok(Json(UnwrapAnswer { results }))
 }
 
@@ -126,7 +130,9 @@ pub(super) async fn change(
         remove: body.remove_recipients,
         expires_at: body.expires_at,
     };
-    Ok(Json(state.broker.change(&p, &id, req).await?))
+    Ok(Json(
+        state.broker.change(&p, &id, req, clock::now_ms()).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/v1/keys/{id}/revoke", tag = "keys", security(("bearer" = [])), params(("id" = String, Path, description = "The key id")),
@@ -136,7 +142,7 @@ pub(super) async fn revoke(
     p: Principal,
     Path(id): Path<String>,
 ) -> Result<Json<Policy>, ApiError> {
-    Ok(Json(state.broker.revoke(&p, &id).await?))
+    Ok(Json(state.broker.revoke(&p, &id, clock::now_ms()).await?))
 }
 
 #[derive(Debug, Deserialize)]
