@@ -6,7 +6,8 @@
 //! tenant is admitted every time, tokens already validated included.
 
 use crate::audit::{Action, Actor, Event};
-use crate::store::{Removal, Store, StoreError, Write, Written};
+use crate::auth::{NotAdmin, Principal};
+use crate::store::{Removal, Store, StoreError, TenantRow, Write, Written};
 
 /// Removes the admitted tenant `tenant_id`, recording that `actor` did at `now_ms`; whether it
 /// was admitted.
@@ -32,4 +33,39 @@ pub async fn remove(
         }])
         .await?;
     Ok(written.first() == Some(&Written::Removal(Removal::Removed)))
+}
+
+/// Why an organisation's admin could not see or withdraw its admission.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TenantError {
+    /// The caller is not an admin.
+    #[error(transparent)]
+    NotAdmin(#[from] NotAdmin),
+    /// The organisation is not admitted by consent.
+    #[error("organisation {0} is not admitted by admin consent here (it may be listed in the server's ADDIN_ALLOWED_TENANTS, which only the server's administrator changes)")]
+    NotAdmitted(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How `admin`'s organisation was admitted.
+pub async fn admission(store: &Store, admin: &Principal) -> Result<TenantRow, TenantError> {
+    admin.require_admin()?;
+    store
+        .tenant(&admin.tenant_id)
+        .await?
+        .ok_or_else(|| TenantError::NotAdmitted(admin.tenant_id.clone()))
+}
+
+/// Withdraws `admin`'s organisation at `now_ms`: its users, `admin` included, are refused from
+/// their next request on.
+pub async fn withdraw(store: &Store, admin: &Principal, now_ms: i64) -> Result<(), TenantError> {
+    admin.require_admin()?;
+    if !remove(store, &admin.tenant_id, admin.actor(), now_ms).await? {
+        return Err(TenantError::NotAdmitted(admin.tenant_id.clone()));
+    }
+    tracing::info!(target: "admin", tenant = %admin.tenant_id, by = %admin.object_id, "tenant withdrawn by its admin");
+    Ok(())
 }

@@ -27,7 +27,7 @@ use crate::store::{NewDictionary, Publication, Store, StoreError, Write, Written
 #[non_exhaustive]
 pub enum DictionaryError {
     /// The document does not compile; every problem found.
-    #[error("the dictionary has {} problem(s): {}", .0.len(), summary(.0))]
+    #[error("the dictionary does not compile: {}", summary(.0))]
     Invalid(Vec<Problem>),
     /// Another version was published since the one the change was based on.
     #[error("the dictionary changed since version {based_on} (it is now at version {now}); reload it, reapply your change and publish again")]
@@ -35,6 +35,25 @@ pub enum DictionaryError {
         /// The version the change replaced.
         based_on: i64,
         /// The latest version now.
+        now: i64,
+    },
+    /// The caller is a guest of the organisation: its dictionary names the organisation's
+    /// secrets.
+    #[error("the organisation's dictionary is for its members; as a guest, your mail is checked with the built-in detectors only")]
+    MembersOnly,
+    /// The caller is not an admin.
+    #[error(transparent)]
+    NotAdmin(#[from] crate::auth::NotAdmin),
+    /// A replacement's body is not UTF-8.
+    #[error("the body must be the dictionary as UTF-8 JSON")]
+    NotUtf8,
+    /// A replacement came without `If-Match`.
+    #[error("send If-Match with the ETag of the dictionary you read (GET /v1/admin/dictionary gives it), so that another admin's change is not overwritten; If-Match: * replaces whatever is published")]
+    IfMatchMissing,
+    /// A replacement's `If-Match` names a version that is not the latest any more.
+    #[error("the dictionary changed since you read it (it is now version {now}); reload it, reapply your change and publish again")]
+    Stale {
+        /// The latest version.
         now: i64,
     },
     /// The database failed.

@@ -3,23 +3,17 @@
 //! the browser back to.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Html;
 use axum::routing::get;
 use axum::{Json, Router};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde::Deserialize;
 
+use super::caller::AnyTenant;
 use super::errors::ApiError;
 use super::extract::{ClientIp, Query};
 use super::AppState;
-use crate::audit::{Action, Actor, Event};
-use crate::auth::token::is_guid;
 use crate::clock;
-use crate::consent::{CALLBACK_PATH, CONSENT_ROLES, STATE_TTL};
-use crate::http::caller::AnyTenant;
-use crate::store::Write;
+use crate::consent::{Answer, ConsentError, ConsentLink, CALLBACK_PATH};
 
 /// The consent routes.
 pub fn routes() -> Router<AppState> {
@@ -28,26 +22,13 @@ pub fn routes() -> Router<AppState> {
         .route(CALLBACK_PATH, get(callback))
 }
 
-/// An admin-consent link.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct ConsentLink {
-    /// Entra ID's admin-consent page, with the state that proves it to the callback.
-    url: String,
-    /// The tenant it admits.
-    tenant_id: String,
-    /// How long the link works.
-    expires_in_seconds: u64,
-}
-
 /// `?tenant=`
 #[derive(Debug, Deserialize)]
 pub(super) struct UrlQuery {
     tenant: Option<String>,
 }
 
-/// `GET /v1/admin-consent/url[?tenant=<tenant id>]`, for an administrator of that tenant:
-/// `{ url, tenantId, expiresInSeconds }`.
+/// `GET /v1/admin-consent/url[?tenant=<tenant id>]`, for an administrator of that tenant.
 #[utoipa::path(get, path = "/v1/admin-consent/url", tag = "admin", security(("bearer" = [])), params(("tenant" = Option<String>, Query, description = "The caller's own tenant id")),
     responses((status = 200, description = "Entra ID's admin-consent page for this app and the caller's tenant.", body = ConsentLink), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
 pub(super) async fn url(
@@ -55,83 +36,15 @@ pub(super) async fn url(
     Query(query): Query<UrlQuery>,
     AnyTenant(admin): AnyTenant,
 ) -> Result<Json<ConsentLink>, ApiError> {
-    let links = state.consent.as_ref().ok_or_else(not_configured)?;
+    let links = state.consent.as_ref().ok_or(ConsentError::NotConfigured)?;
     if !state.tenants_by_consent {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "consent_not_used",
-            "this server admits organisations by its configuration (ADDIN_ALLOWED_TENANTS), not \
-             by admin consent; ask its administrator to add your tenant id there",
-        ));
+        return Err(ConsentError::NotUsed.into());
     }
-    if let Some(tenant) = &query.tenant {
-        let tenant = tenant.to_ascii_lowercase();
-        if !is_guid(&tenant) {
-            return Err(ApiError::bad_request(
-                "invalid_tenant",
-                "pass ?tenant= with your organisation's tenant id (a GUID, shown in the \
-                 Microsoft Entra admin center under Overview), or leave it out",
-            ));
-        }
-        if tenant != admin.tenant_id {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "not_your_tenant",
-                format!(
-                    "you are signed in to organisation {}, not {tenant}; an administrator of that \
-                     organisation must sign in and ask for its link",
-                    admin.tenant_id
-                ),
-            ));
-        }
-    }
-    if !admin
-        .directory_roles
-        .iter()
-        .any(|role| CONSENT_ROLES.contains(&role.as_str()))
-    {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "not_an_administrator",
-            "granting admin consent needs one of the Entra ID roles Global Administrator, \
-             Privileged Role Administrator, Cloud Application Administrator or Application \
-             Administrator; ask someone who holds one to sign in (if you do, the app \
-             registration must emit directory roles: see the deployment guide)",
-        ));
-    }
+    links.authorize(&admin, query.tenant.as_deref())?;
     state.limits.consent_link(&admin.limit_key())?;
-    let mut random = [0u8; 32];
-    getrandom::getrandom(&mut random).map_err(|e| ApiError::internal(&e))?;
-    let secret = URL_SAFE_NO_PAD.encode(random);
-    let now = clock::now_secs();
-    state
-        .store
-        .create_consent_state(
-            &secret,
-            &admin.tenant_id,
-            &admin.object_id,
-            &admin.username.to_lowercase(),
-            now + STATE_TTL.as_secs() as i64,
-            now,
-        )
-        .await
-        .map_err(|e| ApiError::unavailable("database", &e))?;
-    tracing::info!(target: "admin", tenant = %admin.tenant_id, oid = %admin.object_id, "admin consent link issued");
-    Ok(Json(ConsentLink {
-        url: links.url(&admin.tenant_id, &secret),
-        tenant_id: admin.tenant_id,
-        expires_in_seconds: STATE_TTL.as_secs(),
-    }))
-}
-
-/// What Entra ID sends back.
-#[derive(Debug, Deserialize)]
-pub(super) struct Callback {
-    admin_consent: Option<String>,
-    tenant: Option<String>,
-    state: Option<String>,
-    error: Option<String>,
-    error_description: Option<String>,
+    Ok(Json(
+        links.issue(&state.store, &admin, clock::now_secs()).await?,
+    ))
 }
 
 /// `GET /v1/admin-consent/callback`: admits the tenant, or says why not.
@@ -140,87 +53,16 @@ pub(super) struct Callback {
 pub(super) async fn callback(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
-    Query(back): Query<Callback>,
+    Query(answer): Query<Answer>,
 ) -> Result<Html<String>, ApiError> {
     if let Some(client) = client {
         state.limits.consent_callback(client)?;
     }
-    let expired = || {
-        ApiError::bad_request(
-            "invalid_state",
-            "this consent link has expired or was already used; sign in as an administrator \
-             and ask for a new one at /v1/admin-consent/url",
-        )
-    };
-    let secret = back.state.as_deref().ok_or_else(expired)?;
-    let bound = state
-        .store
-        .take_consent_state(secret, clock::now_secs())
-        .await
-        .map_err(|e| ApiError::unavailable("database", &e))?
-        .ok_or_else(expired)?;
-    if let Some(error) = &back.error {
-        return Err(ApiError::bad_request(
-            "consent_refused",
-            format!(
-                "the administrator did not grant consent ({error}: {}); nothing was recorded",
-                back.error_description
-                    .as_deref()
-                    .unwrap_or("no description")
-            ),
-        ));
-    }
-    if back.admin_consent.as_deref() != Some("True") {
-        return Err(ApiError::bad_request(
-            "consent_refused",
-            "Entra ID did not report admin consent; nothing was recorded",
-        ));
-    }
-    let tenant = back.tenant.map(|t| t.to_ascii_lowercase());
-    if tenant.as_deref() != Some(bound.tenant_id.as_str()) {
-        return Err(ApiError::bad_request(
-            "invalid_tenant",
-            "the consent was granted for another organisation than the link was made for; \
-             nothing was recorded, ask for a link for that organisation",
-        ));
-    }
-    let now = clock::now_ms();
-    let audit = Event {
-        at_ms: now,
-        action: Action::Consent,
-        actor: Actor {
-            tenant_id: bound.tenant_id.clone(),
-            object_id: bound.object_id.clone(),
-            username: bound.username.clone(),
-        },
-        key_id: None,
-        key_tenant: Some(bound.tenant_id.clone()),
-        reason: None,
-        detail: None,
-    };
-    state
-        .store
-        .write(vec![Write::AdmitTenant {
-            tenant_id: bound.tenant_id.clone(),
-            object_id: bound.object_id.clone(),
-            at: clock::rfc3339_ms(now),
-            audit,
-        }])
-        .await
-        .map_err(|e| ApiError::unavailable("database", &e))?;
-    tracing::info!(target: "admin", tenant = %bound.tenant_id, by = %bound.object_id, "admin consent recorded");
+    let tenant = crate::consent::accept(&state.store, &answer, clock::now_ms()).await?;
     Ok(Html(format!(
         "<!doctype html><meta charset=\"utf-8\"><title>Consent recorded</title>\
-         <p>Consent recorded for organisation {}. Its users can now sign in to the add-in.</p>",
-        bound.tenant_id
+         <p>Consent recorded for organisation {tenant}. Its users can now sign in to the add-in.</p>"
     )))
-}
-
-fn not_configured() -> ApiError {
-    ApiError::unavailable_because(
-        "not_configured",
-        "this server is not configured for sign-in: its administrator must set ADDIN_CLIENT_ID",
-    )
 }
 
 #[cfg(test)]

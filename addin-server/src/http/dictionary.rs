@@ -10,10 +10,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
-use super::errors::ApiError;
 use super::AppState;
 use crate::auth::Principal;
-use crate::dictionary::Published;
+use crate::dictionary::{DictionaryError, Published};
 
 /// The response header giving the dictionary's version.
 pub const VERSION_HEADER: &str = "dictionary-version";
@@ -49,13 +48,7 @@ pub(super) async fn for_users(
     headers: HeaderMap,
 ) -> Result<Response, Response> {
     if !p.member {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "members_only",
-            "the organisation's dictionary is for its members; as a guest, your mail is checked \
-             with the built-in detectors only",
-        )
-        .into_response());
+        return Err(DictionaryError::MembersOnly.into_response());
     }
     let published = crate::dictionary::current(&state.store, &p.tenant_id)
         .await
@@ -107,7 +100,7 @@ pub(super) async fn for_admins(
     p: Principal,
 ) -> Result<Response, Response> {
     p.require_admin()
-        .map_err(|e| ApiError::from(e).into_response())?;
+        .map_err(|e| DictionaryError::from(e).into_response())?;
     let published = crate::dictionary::current(&state.store, &p.tenant_id)
         .await
         .map_err(IntoResponse::into_response)?;
@@ -125,36 +118,18 @@ pub(super) async fn replace(
     body: Bytes,
 ) -> Result<Response, Response> {
     p.require_admin()
-        .map_err(|e| ApiError::from(e).into_response())?;
-    let json = std::str::from_utf8(&body).map_err(|_| {
-        ApiError::bad_request(
-            "invalid_request",
-            "the body must be the dictionary as UTF-8 JSON",
-        )
-        .into_response()
-    })?;
+        .map_err(|e| DictionaryError::from(e).into_response())?;
+    let json = std::str::from_utf8(&body).map_err(|_| DictionaryError::NotUtf8.into_response())?;
     let current = crate::dictionary::current(&state.store, &p.tenant_id)
         .await
         .map_err(IntoResponse::into_response)?;
     let Some(matches) = crate::etag::named_in(&headers, header::IF_MATCH, &current.etag) else {
-        return Err(ApiError::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "precondition_required",
-            "send If-Match with the ETag of the dictionary you read (GET /v1/admin/dictionary \
-             gives it), so that another admin's change is not overwritten; If-Match: * replaces \
-             whatever is published",
-        )
-        .into_response());
+        return Err(DictionaryError::IfMatchMissing.into_response());
     };
     if !matches {
-        return Err(ApiError::new(
-            StatusCode::PRECONDITION_FAILED,
-            "precondition_failed",
-            format!(
-                "the dictionary changed since you read it (it is now version {}); reload it, reapply your change and publish again",
-                current.version
-            ),
-        )
+        return Err(DictionaryError::Stale {
+            now: current.version,
+        }
         .into_response());
     }
     let actor = p.actor();

@@ -37,6 +37,20 @@ impl ApiError {
         }
     }
 
+    /// The 400 for a part of the request (`what`) that does not parse, and the framework's
+    /// reason (`why`).
+    pub fn invalid_input(what: &str, why: &str) -> ApiError {
+        ApiError::bad_request(
+            "invalid_request",
+            format!("{what} is not what this route takes: {why}"),
+        )
+    }
+
+    /// The 404 for a file the build should have made (`problem` says which and how).
+    pub fn not_built(problem: &str) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not_built", problem)
+    }
+
     /// A 503: a dependency (the store, the signing keys) is not reachable right now.
     pub fn unavailable(what: &str, error: &dyn std::fmt::Display) -> ApiError {
         tracing::error!(target: "request", %error, "{what} unavailable");
@@ -250,7 +264,65 @@ impl IntoResponse for DictionaryError {
             DictionaryError::Conflict { .. } => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", self.to_string()).into_response()
             }
+            DictionaryError::MembersOnly => {
+                ApiError::new(StatusCode::FORBIDDEN, "members_only", self.to_string()).into_response()
+            }
+            DictionaryError::NotAdmin(e) => ApiError::from(e).into_response(),
+            DictionaryError::NotUtf8 => {
+                ApiError::bad_request("invalid_request", self.to_string()).into_response()
+            }
+            DictionaryError::IfMatchMissing => ApiError::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition_required",
+                self.to_string(),
+            )
+            .into_response(),
+            DictionaryError::Stale { .. } => ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                self.to_string(),
+            )
+            .into_response(),
             DictionaryError::Store(e) => ApiError::unavailable("database", &e).into_response(),
+        }
+    }
+}
+
+/// Admin consent refused, with what to do.
+impl From<crate::consent::ConsentError> for ApiError {
+    fn from(e: crate::consent::ConsentError) -> ApiError {
+        use crate::consent::ConsentError as C;
+        let message = e.to_string();
+        match e {
+            C::NotConfigured => ApiError::unavailable_because("not_configured", &message),
+            C::NotUsed => ApiError::new(StatusCode::CONFLICT, "consent_not_used", message),
+            C::InvalidTenant | C::WrongTenant => ApiError::bad_request("invalid_tenant", message),
+            C::OtherTenant { .. } => {
+                ApiError::new(StatusCode::FORBIDDEN, "not_your_tenant", message)
+            }
+            C::NotAnAdministrator => {
+                ApiError::new(StatusCode::FORBIDDEN, "not_an_administrator", message)
+            }
+            C::InvalidState => ApiError::bad_request("invalid_state", message),
+            C::Declined { .. } | C::NotReported => {
+                ApiError::bad_request("consent_refused", message)
+            }
+            C::Store(e) => ApiError::unavailable("database", &e),
+            C::Random(_) => ApiError::internal(&message),
+        }
+    }
+}
+
+/// An organisation's admission, not seen or not withdrawn.
+impl From<crate::tenants::TenantError> for ApiError {
+    fn from(e: crate::tenants::TenantError) -> ApiError {
+        use crate::tenants::TenantError as T;
+        match e {
+            T::NotAdmin(e) => e.into(),
+            T::NotAdmitted(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_admitted", e.to_string())
+            }
+            T::Store(e) => ApiError::unavailable("database", &e),
         }
     }
 }

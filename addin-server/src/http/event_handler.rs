@@ -75,9 +75,7 @@ impl EventHandler {
                 headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
                 response
             }
-            Err(problem) => {
-                ApiError::new(StatusCode::NOT_FOUND, "not_built", problem.clone()).into_response()
-            }
+            Err(problem) => ApiError::not_built(problem).into_response(),
         }
     }
 }

@@ -61,12 +61,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
-/// The 400 for a part of the request (`what`) that does not parse, and axum's reason (`why`).
 fn invalid(what: &str, why: &str) -> ApiError {
-    ApiError::bad_request(
-        "invalid_request",
-        format!("{what} is not what this route takes: {why}"),
-    )
+    ApiError::invalid_input(what, why)
 }
 
 #[cfg(test)]

@@ -165,10 +165,9 @@ fn page_size(limit: Option<i64>) -> Result<i64, ApiError> {
     match limit {
         None => Ok(DEFAULT_PAGE),
         Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
-        Some(_) => Err(ApiError::bad_request(
-            "invalid_request",
-            format!("limit must be between 1 and {MAX_PAGE}"),
-        )),
+        Some(_) => Err(ApiError::from(BrokerError::Invalid(format!(
+            "limit must be between 1 and {MAX_PAGE}"
+        )))),
     }
 }
 
@@ -181,10 +180,9 @@ pub(super) async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Page<Policy>>, ApiError> {
     if q.owner.as_deref().unwrap_or("me") != "me" {
-        return Err(ApiError::bad_request(
-            "invalid_request",
-            "only owner=me is supported: you can list the keys you own",
-        ));
+        return Err(ApiError::from(BrokerError::Invalid(
+            "only owner=me is supported: you can list the keys you own".into(),
+        )));
     }
     let (items, next) = state
         .broker
@@ -258,13 +256,10 @@ pub(super) async fn audit(
         .as_deref()
         .map(|a| {
             Action::parse(a).ok_or_else(|| {
-                ApiError::bad_request(
-                    "invalid_request",
-                    format!(
-                        "action must be one of {}",
-                        Action::ALL.map(Action::as_str).join(", ")
-                    ),
-                )
+                ApiError::from(BrokerError::Invalid(format!(
+                    "action must be one of {}",
+                    Action::ALL.map(Action::as_str).join(", ")
+                )))
             })
         })
         .transpose()?;
@@ -273,10 +268,9 @@ pub(super) async fn audit(
         .as_deref()
         .map(|c| {
             c.parse::<i64>().map_err(|_| {
-                ApiError::bad_request(
-                    "invalid_request",
-                    "the cursor is not one this server gave; start from the first page",
-                )
+                ApiError::from(BrokerError::Invalid(
+                    "the cursor is not one this server gave; start from the first page".into(),
+                ))
             })
         })
         .transpose()?;
@@ -337,10 +331,9 @@ pub(super) async fn stats(
     let to = time_ms("to", q.to.as_deref())?.unwrap_or(now);
     let from = time_ms("from", q.from.as_deref())?.unwrap_or(to - 30 * 86_400_000);
     if from >= to {
-        return Err(ApiError::bad_request(
-            "invalid_request",
-            "from must be before to",
-        ));
+        return Err(ApiError::from(BrokerError::Invalid(
+            "from must be before to".into(),
+        )));
     }
     let users = state
         .broker
