@@ -23,13 +23,13 @@ pub fn version() -> String {
     crate::version().to_owned()
 }
 
-/// The sensitive-text scanner: `new Scanner(dictionary)`, then `scanner.scan(text)`.
 /// The most key ids one unwrap request may ask for (the server's limit, from the protocol).
 #[wasm_bindgen(js_name = maxUnwrap)]
 pub fn max_unwrap() -> u32 {
     crate::protocol::MAX_UNWRAP as u32
 }
 
+/// The sensitive-text scanner: `new Scanner(dictionary)`, then `scanner.scan(text)`.
 #[wasm_bindgen(js_name = Scanner)]
 pub struct JsScanner {
     inner: scan::Scanner,
