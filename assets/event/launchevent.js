@@ -14,6 +14,7 @@
 // Whatever happens, event.completed is called exactly once: on an error the user is told the
 // check could not run and chooses whether to send.
 import { initSync, Scanner } from 'addin-wasm-web';
+import { currentLanguage, setLanguage, t } from '../taskpane/i18n.js';
 import { categoryLabel, composed, scanned } from '../taskpane/message.js';
 
 /** The server's origin, written in by the server when it serves this file. */
@@ -24,36 +25,13 @@ const CACHE_KEY = 'textguard.dictionary.v1';
 /** Outlook shows at most 500 characters of errorMessage. */
 const MAX_MESSAGE = 500;
 
-const WORDS = {
-  en: {
-    found: 'Textguard found sensitive text in this message: {0}.',
-    block: 'Remove it before sending, or protect the message from the Textguard pane.',
-    warn: 'Send anyway only if every recipient may see it.',
-    failed: 'Textguard could not check this message ({0}). Send it only if it holds nothing sensitive.',
-    review: 'Review',
-    more: '{0} more',
-  },
-  fr: {
-    found: 'Textguard a trouvé du texte sensible dans ce message : {0}.',
-    block: 'Retirez-le avant d’envoyer, ou protégez le message depuis le volet Textguard.',
-    warn: 'N’envoyez quand même que si tous les destinataires peuvent le voir.',
-    failed: 'Textguard n’a pas pu vérifier ce message ({0}). Ne l’envoyez que s’il ne contient rien de sensible.',
-    review: 'Vérifier',
-    more: '{0} de plus',
-  },
-};
-
-function language() {
+/** Takes Outlook's display language for the words (English when it cannot say). */
+function chooseLanguage() {
   try {
-    const tag = String(Office.context.displayLanguage || 'en').slice(0, 2).toLowerCase();
-    return WORDS[tag] ? tag : 'en';
+    setLanguage(Office.context.displayLanguage);
   } catch (e) {
-    return 'en';
+    setLanguage('en');
   }
-}
-
-function say(key, arg) {
-  return WORDS[language()][key].replace('{0}', arg === undefined ? '' : arg);
 }
 
 // ------------------------------------------------------------------ the dictionary
@@ -168,23 +146,24 @@ export function scannerModule() {
 /** What a report means for Send: the options for event.completed. */
 export function decide(report) {
   if (report.verdict === 'allow') return { allowEvent: true };
-  const lang = language();
+  chooseLanguage();
+  const lang = currentLanguage();
   const reached = report.categories.filter((c) => c.reached);
   const label = (c) => `${categoryLabel(c, lang)} (${c.count})`;
   let list = reached.map(label).join(', ');
   const block = report.verdict === 'block';
-  const advice = say(block ? 'block' : 'warn');
+  const advice = t(block ? 'sendBlock' : 'sendWarn');
   // Names of categories and counts only: never the values found.
-  for (let shown = reached.length; say('found', list).length + advice.length + 1 > MAX_MESSAGE && shown > 1;) {
+  for (let shown = reached.length; t('sendFound', list).length + advice.length + 1 > MAX_MESSAGE && shown > 1;) {
     shown -= 1;
-    list = `${reached.slice(0, shown).map(label).join(', ')}, ${say('more', reached.length - shown)}`;
+    list = `${reached.slice(0, shown).map(label).join(', ')}, ${t('sendMore', reached.length - shown)}`;
   }
-  const message = `${say('found', list)} ${advice}`.slice(0, MAX_MESSAGE);
+  const message = `${t('sendFound', list)} ${advice}`.slice(0, MAX_MESSAGE);
   const options = {
     allowEvent: false,
     errorMessage: message,
-    errorMessageMarkdown: `**${say('found', list)}**\n\n${advice}`.slice(0, MAX_MESSAGE),
-    cancelLabel: say('review'),
+    errorMessageMarkdown: `**${t('sendFound', list)}**\n\n${advice}`.slice(0, MAX_MESSAGE),
+    cancelLabel: t('sendReview'),
     commandId: 'msgComposeOpenPaneButton',
   };
   if (!block) options.sendModeOverride = Office.MailboxEnums.SendModeOverride.PromptUser;
@@ -192,10 +171,11 @@ export function decide(report) {
 }
 
 function failed(error) {
+  chooseLanguage();
   const reason = String((error && error.message) || error).slice(0, 200);
   return {
     allowEvent: false,
-    errorMessage: say('failed', reason).slice(0, MAX_MESSAGE),
+    errorMessage: t('sendFailed', reason).slice(0, MAX_MESSAGE),
     sendModeOverride: Office.MailboxEnums.SendModeOverride.PromptUser,
   };
 }

@@ -4,6 +4,8 @@
 // with Office.context.ui.displayDialogAsync. The token is kept in memory only, until a minute
 // before it expires or until the server refuses it.
 
+import { fromBase64Url } from './base64url.js';
+
 /** SSO errors after which the dialog can still sign the user in. */
 const FALLBACK_CODES = new Set([
   13001, // no one is signed in to Office (and the prompt was not possible)
@@ -29,7 +31,7 @@ let pending = null;
 /** The exp claim of a JWT, in ms (0 when unreadable: the token is then used once). */
 function expiry(token) {
   try {
-    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    const payload = JSON.parse(new TextDecoder().decode(fromBase64Url(token.split('.')[1])));
     return payload.exp * 1000;
   } catch {
     return 0;

@@ -1,4 +1,5 @@
-// The task pane's words, in English and French, chosen from Office's display language
+// The add-in's words (the task pane's and the send-time check's), in English and French,
+// chosen from Office's display language
 // (Office.context.displayLanguage, e.g. "fr-FR"); anything else falls back to English.
 // t(key, ...args) fills {0}, {1}... in order.
 
@@ -84,6 +85,13 @@ const STRINGS = {
     protectedBy: 'Protected by {0} (the owner of its key, as the key server knows them).',
     notProtected: 'This message is not protected by Textguard: there is nothing to open.',
     cannotOpen: 'This message cannot be opened: {0}.',
+    // The send-time check (assets/event/launchevent.js), in Outlook's own notice.
+    sendFound: 'Textguard found sensitive text in this message: {0}.',
+    sendBlock: 'Remove it before sending, or protect the message from the Textguard pane.',
+    sendWarn: 'Send anyway only if every recipient may see it.',
+    sendFailed: 'Textguard could not check this message ({0}). Send it only if it holds nothing sensitive.',
+    sendReview: 'Review',
+    sendMore: '{0} more',
   },
   fr: {
     title: 'Textguard',
@@ -166,6 +174,12 @@ const STRINGS = {
     protectedBy: 'Protégé par {0} (le propriétaire de sa clé, tel que le serveur de clés le connaît).',
     notProtected: 'Ce message n’est pas protégé par Textguard : il n’y a rien à ouvrir.',
     cannotOpen: 'Ce message ne peut pas être ouvert : {0}.',
+    sendFound: 'Textguard a trouvé du texte sensible dans ce message : {0}.',
+    sendBlock: 'Retirez-le avant d’envoyer, ou protégez le message depuis le volet Textguard.',
+    sendWarn: 'N’envoyez quand même que si tous les destinataires peuvent le voir.',
+    sendFailed: 'Textguard n’a pas pu vérifier ce message ({0}). Ne l’envoyez que s’il ne contient rien de sensible.',
+    sendReview: 'Vérifier',
+    sendMore: '{0} de plus',
   },
 };
 
@@ -177,7 +191,8 @@ export function setLanguage(displayLanguage) {
   const code = String(displayLanguage || 'en').slice(0, 2).toLowerCase();
   language = STRINGS[code] ? code : 'en';
   strings = STRINGS[language];
-  document.documentElement.lang = language;
+  // The send-time check's runtime has no document.
+  if (typeof document !== 'undefined') document.documentElement.lang = language;
 }
 
 /** The current language code ("en" or "fr"). */

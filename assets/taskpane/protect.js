@@ -4,6 +4,7 @@
 // while a batch is encrypted or decrypted, and are overwritten with zeros afterwards.
 
 import * as api from './api.js';
+import { fromBase64Url } from './base64url.js';
 import * as word from './word.js';
 import { core } from './core.js';
 import { has, t } from './i18n.js';
@@ -44,7 +45,7 @@ export async function encrypt({ recipients, expiresAt, whole, owner, progress })
  */
 export async function sealWithNewKey({ recipients, expiresAt, label, docId }, ranges) {
   const created = await api.createKey({ recipients, expiresAt, docId, label });
-  const key = api.fromBase64Url(created.key);
+  const key = fromBase64Url(created.key);
   try {
     return ranges.map(({ rangeId, content, format }) =>
       core().encryptRange({ key, keyId: created.keyId, docId, rangeId, content, format }));
@@ -75,7 +76,7 @@ export async function openEnvelopes(parts, docId) {
       if (error) return { error };
       const released = keys.get(header.keyId);
       if (!released?.key) return { error: explain(released?.error?.code ?? 'not_found', released?.error?.message) };
-      if (!bytes.has(header.keyId)) bytes.set(header.keyId, api.fromBase64Url(released.key));
+      if (!bytes.has(header.keyId)) bytes.set(header.keyId, fromBase64Url(released.key));
       try {
         const opened = core().decryptRange(jwe, bytes.get(header.keyId), { docId, rangeId });
         return { content: opened.content, format: opened.format, owner: released.owner };

@@ -9,6 +9,10 @@ import { $, busy, button, chip, say, showProblems, showProgress, signIn, signedI
 
 const recipients = [];
 
+/** A date input's value (yyyy-mm-dd) as the ISO time access ends: the end of that day, local
+ * time; null for an empty input. */
+const endOfDay = (day) => (day ? new Date(`${day}T23:59:59`).toISOString() : null);
+
 // --- Tabs (arrow keys move between them, as the WAI-ARIA tabs pattern has it)
 
 function selectTab(tab) {
@@ -85,8 +89,7 @@ function protectOptions() {
   renderRecipients();
   const chosen = [...recipients];
   if ($('whole-org').checked) chosen.push('*');
-  const day = $('expiry').value; // yyyy-mm-dd: access ends at the end of that day, local time
-  const expiresAt = day ? new Date(`${day}T23:59:59`).toISOString() : null;
+  const expiresAt = endOfDay($('expiry').value);
   return { recipients: chosen, expiresAt, owner: signedIn()?.username ?? '' };
 }
 
@@ -195,7 +198,7 @@ function keyCard(group) {
   dates.append(
     date,
     button(t('saveExpiry'), 'secondary', () => {
-      if (date.value) change(group.keyId, { expiresAt: new Date(`${date.value}T23:59:59`).toISOString() });
+      if (date.value) change(group.keyId, { expiresAt: endOfDay(date.value) });
     }),
   );
   if (policy.expiresAt) dates.append(button(t('clearExpiry'), 'secondary', () => change(group.keyId, { expiresAt: null })));
