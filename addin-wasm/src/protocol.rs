@@ -15,6 +15,62 @@ pub const MAX_UNWRAP: usize = 256;
 /// The longest named recipient in bytes (an email address is at most 254 octets, RFC 5321).
 pub const MAX_RECIPIENT: usize = 254;
 
+/// Why a named recipient is not one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecipientProblem {
+    /// Nothing but spaces.
+    Empty,
+    /// Longer than [`MAX_RECIPIENT`] bytes.
+    TooLong,
+    /// Spaces or control characters inside.
+    Spaces,
+    /// No `@`.
+    NoAt,
+    /// Nothing before the `@`, or a domain without a dot (other than `localhost`).
+    Incomplete,
+}
+
+impl std::fmt::Display for RecipientProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecipientProblem::Empty => write!(f, "is empty"),
+            RecipientProblem::TooLong => write!(f, "is longer than {MAX_RECIPIENT} bytes"),
+            RecipientProblem::Spaces => write!(f, "contains spaces or control characters"),
+            RecipientProblem::NoAt => write!(f, "is not an address (no @)"),
+            RecipientProblem::Incomplete => write!(f, "is not a complete address"),
+        }
+    }
+}
+
+/// A named recipient as the server stores it (trimmed, lowercase): a user principal name or an
+/// email address. The one rule for the server and the clients, so that the pane refuses what
+/// the server would.
+///
+/// ```
+/// use addin_wasm::protocol::{recipient, RecipientProblem};
+/// assert_eq!(recipient(" Bob@Fabrikam.example ").unwrap(), "bob@fabrikam.example");
+/// assert_eq!(recipient("bob"), Err(RecipientProblem::NoAt));
+/// ```
+pub fn recipient(value: &str) -> Result<String, RecipientProblem> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(RecipientProblem::Empty);
+    }
+    if value.len() > MAX_RECIPIENT {
+        return Err(RecipientProblem::TooLong);
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(RecipientProblem::Spaces);
+    }
+    let Some((local, domain)) = value.rsplit_once('@') else {
+        return Err(RecipientProblem::NoAt);
+    };
+    if local.is_empty() || domain.is_empty() || !domain.contains('.') && domain != "localhost" {
+        return Err(RecipientProblem::Incomplete);
+    }
+    Ok(value.to_lowercase())
+}
+
 /// The body of every HTTP error the server returns.
 ///
 /// ```

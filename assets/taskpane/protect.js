@@ -16,10 +16,14 @@ export function explain(code, message) {
   return has(key) && code !== 'other' ? t(key) : String(message ?? code);
 }
 
-/** Recipients typed by the user: each an email address or user principal name. */
+/** A recipient typed by the user, as the server will store it, or null when the server would
+ * refuse it (the core's rule, the server's own). */
 export function checkRecipient(value) {
-  const v = value.trim().toLowerCase();
-  return /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/.test(v) ? v : null;
+  try {
+    return core().checkRecipient(value);
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 //! Checking what clients send to the key broker: key ids, recipients, times, labels, limits.
 //! Every refusal says what to change.
 
-pub use addin_wasm::protocol::{MAX_RECIPIENT, MAX_RECIPIENTS, MAX_UNWRAP};
+pub use addin_wasm::protocol::{MAX_RECIPIENTS, MAX_UNWRAP};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -45,22 +45,10 @@ pub fn recipients(field: &str, given: &[String]) -> Result<Recipients, BrokerErr
                 "{field}[{i}] {problem}; give user principal names or email addresses such as alice@contoso.com, or \"*\" for everyone in your organisation"
             ))
         };
-        if value.is_empty() {
-            return Err(bad("is empty"));
+        match addin_wasm::protocol::recipient(value) {
+            Ok(address) => out.named.push(address),
+            Err(problem) => return Err(bad(&problem.to_string())),
         }
-        if value.len() > MAX_RECIPIENT {
-            return Err(bad(&format!("is longer than {MAX_RECIPIENT} bytes")));
-        }
-        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(bad("contains spaces or control characters"));
-        }
-        let Some((local, domain)) = value.rsplit_once('@') else {
-            return Err(bad("is not an address (no @)"));
-        };
-        if local.is_empty() || domain.is_empty() || !domain.contains('.') && domain != "localhost" {
-            return Err(bad("is not a complete address"));
-        }
-        out.named.push(value.to_lowercase());
     }
     out.named.sort();
     out.named.dedup();

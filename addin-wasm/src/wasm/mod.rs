@@ -29,6 +29,13 @@ pub fn max_unwrap() -> u32 {
     crate::protocol::MAX_UNWRAP as u32
 }
 
+/// A named recipient as the server stores it (trimmed, lowercase); throws an `Error` saying
+/// what is wrong with one the server would refuse.
+#[wasm_bindgen(js_name = checkRecipient)]
+pub fn check_recipient(value: &str) -> Result<String, JsValue> {
+    crate::protocol::recipient(value).map_err(|problem| error(&format!("{value:?} {problem}")))
+}
+
 /// The sensitive-text scanner: `new Scanner(dictionary)`, then `scanner.scan(text)`.
 #[wasm_bindgen(js_name = Scanner)]
 pub struct JsScanner {
