@@ -17,10 +17,8 @@
 //! token's phrases have (one bit each) was tried too: every test adds its own false positives,
 //! and with four counts per token a seventh of them got through. One test of up to eight bytes,
 //! in a set of at least [`BITS_PER_PHRASE`] bits per phrase (2 bytes each), is cheaper, and lets
-//! through what shares the tested bytes plus a few collisions: in the benchmark's everyday
-//! phrases (English then French words, some of five bytes with their space), 7,822 of the
-//! 49,718 first tokens in 1 MB of mail, where the old filter let 20,824 through. None that
-//! starts a phrase is ever rejected.
+//! through only what shares the tested bytes plus a few collisions (about a third of what the
+//! old filter did; figures in bench/README.md). None that starts a phrase is ever rejected.
 
 /// Bits per phrase (a power of two).
 const BITS_PER_PHRASE: usize = 16;

@@ -8,9 +8,8 @@
 //! full, and a probe compares whole keys in a row of slots until it meets the key or an empty
 //! slot. Keys are never zero (a packed key carries its length in its top byte), so zero marks an
 //! empty slot. The table is built once from the finished map and never changes. Measured alone,
-//! the change was within this machine's noise (the everyday-phrases scan, the one that looks up
-//! most words, went from 152 to 150 MB/s in WebAssembly); it stays because the table holds only
-//! numbers of first tokens, which the follow-up filter needs.
+//! the change was within noise (figures in bench/README.md); it stays because the table holds
+//! only numbers of first tokens, which the follow-up filter needs.
 
 /// Packed keys (never zero) -> `u32` values, read-only.
 #[derive(Debug, Clone)]
