@@ -10,15 +10,12 @@ use std::time::Duration;
 use addin_server::auth::{self, KeyPolicy, SigningKeys, Validator};
 use addin_server::config::{AllowedTenants, Database};
 use addin_server::store::Store;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::Router;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use http_body_util::BodyExt;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 use crate::support;
 
@@ -32,22 +29,16 @@ async fn app(provider: &Provider, tenants: &str, dir: &Path) -> Router {
 
 /// `GET /v1/me` with `authorization`: (status, WWW-Authenticate, JSON body).
 async fn me(app: &Router, authorization: Option<&str>) -> (StatusCode, Option<String>, Value) {
-    let mut request = Request::get("/v1/me");
+    let mut request = support::ask(Method::GET, "/v1/me");
     if let Some(value) = authorization {
         request = request.header("authorization", value);
     }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let challenge = response
-        .headers()
-        .get("www-authenticate")
-        .map(|v| v.to_str().unwrap().to_owned());
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    (status, challenge, serde_json::from_slice(&body).unwrap())
+    let answer = request.send(app).await;
+    (
+        answer.status,
+        answer.header("www-authenticate"),
+        answer.json(),
+    )
 }
 
 #[tokio::test]
@@ -300,14 +291,8 @@ async fn tokens_from_the_provider_sign_in_and_forged_ones_are_refused() {
 
 /// `GET path` on the app: (status, body).
 async fn get(app: &Router, path: &str) -> (StatusCode, String) {
-    let response = app
-        .clone()
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8(body.to_vec()).unwrap())
+    let answer = support::ask(Method::GET, path).send(app).await;
+    (answer.status, answer.text())
 }
 
 #[tokio::test]

@@ -8,13 +8,10 @@ use crate::support;
 
 use addin_server::dictionary::command;
 use addin_server::store::Store;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use support::{Provider, TestDb};
-use tower::ServiceExt;
 
 /// Calls the app with extra headers; returns status, headers and the body (JSON or Null).
 async fn send(
@@ -25,26 +22,16 @@ async fn send(
     headers: &[(&str, &str)],
     body: Option<String>,
 ) -> (StatusCode, axum::http::HeaderMap, Value) {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("authorization", format!("Bearer {token}"));
+    let mut request = support::ask(method, path).token(token);
     for (k, v) in headers {
-        request = request.header(*k, *v);
+        request = request.header(k, v);
     }
-    let request = request
-        .body(body.map(Body::from).unwrap_or_else(Body::empty))
-        .unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let value = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).unwrap()
-    };
-    (status, headers, value)
+    if let Some(body) = body {
+        request = request.body(body);
+    }
+    let answer = request.send(app).await;
+    let json = answer.json();
+    (answer.status, answer.headers, json)
 }
 
 /// `PUT /v1/admin/dictionary` with `body`, as `token`, with `If-Match: if_match` if given.

@@ -10,14 +10,10 @@ use addin_server::broker::MasterKeys;
 use addin_server::http::{router, AppState};
 use addin_server::limits::Limits;
 use addin_server::store::Store;
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use support::{Provider, TestDb};
-use tower::ServiceExt;
 
 /// `POST path` with `body` as `token` from `client`: status, Retry-After, JSON.
 async fn post(
@@ -27,20 +23,13 @@ async fn post(
     token: &str,
     body: Value,
 ) -> (StatusCode, Option<String>, Value) {
-    let mut request = Request::post(path)
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    request.extensions_mut().insert(ConnectInfo(client));
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let retry = response
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap().to_owned());
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, retry, serde_json::from_slice(&bytes).unwrap())
+    let answer = support::ask(Method::POST, path)
+        .token(token)
+        .json(&body)
+        .from(client)
+        .send(app)
+        .await;
+    (answer.status, answer.header("retry-after"), answer.json())
 }
 
 #[tokio::test]

@@ -271,6 +271,111 @@ pub(crate) async fn app(config: &Config, dir: &Path) -> Router {
     router(AppState::new(config, store, master).unwrap(), dir)
 }
 
+/// A request to the application, built step by step: `ask(Method::GET, "/v1/me").token(t)
+/// .send(&app)`. The one way the tests call the router.
+pub(crate) struct Ask {
+    request: axum::http::request::Builder,
+    body: Body,
+    client: Option<std::net::SocketAddr>,
+}
+
+/// A request `method path`, without token, headers or body yet.
+pub(crate) fn ask(method: Method, path: &str) -> Ask {
+    Ask {
+        request: Request::builder().method(method).uri(path),
+        body: Body::empty(),
+        client: None,
+    }
+}
+
+impl Ask {
+    /// With `Authorization: Bearer token`.
+    pub(crate) fn token(self, token: &str) -> Ask {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    /// With the header `name: value`.
+    pub(crate) fn header(mut self, name: &str, value: &str) -> Ask {
+        self.request = self.request.header(name, value);
+        self
+    }
+
+    /// With `value` as its JSON body.
+    pub(crate) fn json(self, value: &Value) -> Ask {
+        self.header("content-type", "application/json")
+            .body(value.to_string())
+    }
+
+    /// With `text` as its body, as it is.
+    pub(crate) fn body(mut self, text: String) -> Ask {
+        self.body = Body::from(text);
+        self
+    }
+
+    /// As if the connection came from `client` (what the server knows of a socket's peer).
+    pub(crate) fn from(mut self, client: std::net::SocketAddr) -> Ask {
+        self.client = Some(client);
+        self
+    }
+
+    /// Sends it to `app`.
+    pub(crate) async fn send(self, app: &Router) -> Answer {
+        let mut request = self.request.body(self.body).unwrap();
+        if let Some(client) = self.client {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(client));
+        }
+        let path = request.uri().path().to_owned();
+        let response = app.clone().oneshot(request).await.unwrap();
+        Answer {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: response.into_body().collect().await.unwrap().to_bytes(),
+            path,
+        }
+    }
+}
+
+/// What the application answered.
+pub(crate) struct Answer {
+    /// The status.
+    pub(crate) status: StatusCode,
+    /// The headers.
+    pub(crate) headers: axum::http::HeaderMap,
+    /// The body.
+    pub(crate) body: axum::body::Bytes,
+    path: String,
+}
+
+impl Answer {
+    /// The body as JSON (`null` when empty); a body that is not JSON fails the test, saying so.
+    pub(crate) fn json(&self) -> Value {
+        if self.body.is_empty() {
+            return Value::Null;
+        }
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "{}: not JSON ({e}): {:?}",
+                self.path,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    /// The body as text.
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8(self.body.to_vec()).unwrap()
+    }
+
+    /// The header `name`, if present.
+    pub(crate) fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    }
+}
+
 /// Calls `method path` with `token` (if any) and a JSON `body` (if any): (status, JSON answer).
 pub(crate) async fn call(
     app: &Router,
@@ -279,29 +384,13 @@ pub(crate) async fn call(
     token: Option<&str>,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut request = Request::builder().method(method).uri(path);
+    let mut request = ask(method, path);
     if let Some(token) = token {
-        request = request.header("authorization", format!("Bearer {token}"));
+        request = request.token(token);
     }
-    let request = match body {
-        Some(body) => request
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string())),
-        None => request.body(Body::empty()),
+    if let Some(body) = &body {
+        request = request.json(body);
     }
-    .unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let value = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            panic!(
-                "{path}: not JSON ({e}): {:?}",
-                String::from_utf8_lossy(&bytes)
-            )
-        })
-    };
-    (status, value)
+    let answer = request.send(app).await;
+    (answer.status, answer.json())
 }
