@@ -71,12 +71,106 @@ pub fn recipient(value: &str) -> Result<String, RecipientProblem> {
     Ok(value.to_lowercase())
 }
 
+/// The `code` of every HTTP error body: stable, machine-readable, snake_case. The message
+/// beside it is for people and may change; a client decides on the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request is not what the route takes (body, query, a field); the message says what to change.
+    InvalidRequest,
+    /// No bearer token: sign in.
+    Unauthenticated,
+    /// The token is not valid (signature, expiry, issuer, audience); the message says why.
+    InvalidToken,
+    /// The token lacks the API's `access_as_user` scope.
+    InsufficientScope,
+    /// The token's organisation has not enabled the add-in on this server.
+    TenantNotAllowed,
+    /// The caller may not do this (not the key's owner, not an admin).
+    Forbidden,
+    /// No such key or path, or the caller may not know it exists.
+    NotFound,
+    /// Another change was made first; reload and try again.
+    Conflict,
+    /// The key is revoked; its policy can no longer change.
+    Revoked,
+    /// Too many requests in a short time; `Retry-After` says when to try again.
+    RateLimited,
+    /// A replacement needs `If-Match` with the ETag read.
+    PreconditionRequired,
+    /// The `If-Match` ETag is not the latest any more.
+    PreconditionFailed,
+    /// The dictionary does not compile; `problems` lists each problem.
+    InvalidDictionary,
+    /// The organisation's dictionary is for its members, not its guests.
+    MembersOnly,
+    /// Admin consent needs a directory role that may grant it.
+    NotAnAdministrator,
+    /// A consent link was asked for another organisation than the caller's.
+    NotYourTenant,
+    /// A tenant id is not one, or not the one a consent link was made for.
+    InvalidTenant,
+    /// A consent link expired or was already used.
+    InvalidState,
+    /// Entra ID did not report admin consent.
+    ConsentRefused,
+    /// The server admits organisations by its configuration, not by consent.
+    ConsentNotUsed,
+    /// The organisation is not admitted by consent.
+    NotAdmitted,
+    /// The server lacks a setting this needs (its administrator's to set).
+    NotConfigured,
+    /// A file the build makes is missing on the server.
+    NotBuilt,
+    /// A dependency (database, signing keys) is unreachable; try again shortly.
+    Unavailable,
+    /// The request took too long and was stopped; try again.
+    Timeout,
+    /// The server failed; its log has the details under the request id.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::InsufficientScope => "insufficient_scope",
+            ErrorCode::TenantNotAllowed => "tenant_not_allowed",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::Revoked => "revoked",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::PreconditionRequired => "precondition_required",
+            ErrorCode::PreconditionFailed => "precondition_failed",
+            ErrorCode::InvalidDictionary => "invalid_dictionary",
+            ErrorCode::MembersOnly => "members_only",
+            ErrorCode::NotAnAdministrator => "not_an_administrator",
+            ErrorCode::NotYourTenant => "not_your_tenant",
+            ErrorCode::InvalidTenant => "invalid_tenant",
+            ErrorCode::InvalidState => "invalid_state",
+            ErrorCode::ConsentRefused => "consent_refused",
+            ErrorCode::ConsentNotUsed => "consent_not_used",
+            ErrorCode::NotAdmitted => "not_admitted",
+            ErrorCode::NotConfigured => "not_configured",
+            ErrorCode::NotBuilt => "not_built",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
 /// The body of every HTTP error the server returns.
 ///
 /// ```
-/// use addin_wasm::protocol::ErrorBody;
+/// use addin_wasm::protocol::{ErrorBody, ErrorCode};
 ///
-/// let body = ErrorBody::new("not_found", "no route for GET /nope; see the README for the API");
+/// let body = ErrorBody::new(ErrorCode::NotFound, "no route for GET /nope; see the README for the API");
 /// let json = serde_json::to_string(&body).unwrap();
 /// assert_eq!(
 ///     json,
@@ -94,18 +188,18 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
-    /// A stable, machine-readable code in snake_case (`not_found`, `invalid_token`, ...).
-    pub code: String,
+    /// A stable, machine-readable code.
+    pub code: ErrorCode,
     /// A sentence for people: what failed, and what to do about it.
     pub message: String,
 }
 
 impl ErrorBody {
     /// Builds an error body from a code and a message.
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ErrorBody {
             error: ErrorDetail {
-                code: code.into(),
+                code,
                 message: message.into(),
             },
         }

@@ -33,6 +33,9 @@ test('a drifted answer is named with where it is wrong', () => {
   assert.match(check('GET', `${BASE}/v1/keys/k1`, 200, JSON.stringify(noOwner)).join('\n'), /GET \/v1\/keys\/k1 200: \(body\) must have required property 'owner'/);
   assert.match(check('GET', `${BASE}/v1/keys/k1`, 200, JSON.stringify({ ...policy, recipients: 'bob' })).join('\n'), /\/recipients must be array/);
   assert.match(check('GET', `${BASE}/v1/keys/k1`, 500, '{"oops":1}').join('\n'), /must have required property 'error'/);
+  // Error codes are an enum: one the document does not list is drift too.
+  const made_up = { error: { code: 'made_up', message: 'x' } };
+  assert.match(check('GET', `${BASE}/v1/keys/k1`, 404, JSON.stringify(made_up)).join('\n'), /\/error\/code must be equal to one of the allowed values/);
   assert.match(check('GET', `${BASE}/v1/nowhere`, 200, '{}').join('\n'), /not in \/openapi.json/);
   assert.match(check('GET', `${BASE}/v1/keys/k1`, 200, 'not json').join('\n'), /not JSON/);
 });

@@ -5,7 +5,7 @@
 //! carry a message the user can act on; internal errors are logged in full (with the request id
 //! of the surrounding span) and answered with a generic message, so no internal detail leaks.
 
-use addin_wasm::protocol::ErrorBody;
+use addin_wasm::protocol::{ErrorBody, ErrorCode};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -30,7 +30,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::NOT_FOUND,
             body: ErrorBody::new(
-                "not_found",
+                ErrorCode::NotFound,
                 format!("nothing is served at {path}; the task pane is at /taskpane.html and the manifests under /manifest/"),
             ),
             retry_after: None,
@@ -41,14 +41,14 @@ impl ApiError {
     /// reason (`why`).
     pub fn invalid_input(what: &str, why: &str) -> ApiError {
         ApiError::bad_request(
-            "invalid_request",
+            ErrorCode::InvalidRequest,
             format!("{what} is not what this route takes: {why}"),
         )
     }
 
     /// The 404 for a file the build should have made (`problem` says which and how).
     pub fn not_built(problem: &str) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "not_built", problem)
+        ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotBuilt, problem)
     }
 
     /// A 503: a dependency (the store, the signing keys) is not reachable right now.
@@ -57,7 +57,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
             body: ErrorBody::new(
-                "unavailable",
+                ErrorCode::Unavailable,
                 format!("the {what} is not reachable; try again shortly, and if it persists ask the administrator to check the server log"),
             ),
             retry_after: None,
@@ -65,7 +65,7 @@ impl ApiError {
     }
 
     /// An error with any status, code and message.
-    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
             body: ErrorBody::new(code, message.into()),
@@ -74,7 +74,7 @@ impl ApiError {
     }
 
     /// A 400 for a request the client must change, with what to change.
-    pub fn bad_request(code: &str, message: impl Into<String>) -> ApiError {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status: StatusCode::BAD_REQUEST,
             body: ErrorBody::new(code, message.into()),
@@ -83,7 +83,7 @@ impl ApiError {
     }
 
     /// A 503 whose cause the client can be told (a missing setting), with what to do.
-    pub fn unavailable_because(code: &str, message: &str) -> ApiError {
+    pub fn unavailable_because(code: ErrorCode, message: &str) -> ApiError {
         ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
             body: ErrorBody::new(code, message),
@@ -96,7 +96,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
             body: ErrorBody::new(
-                "timeout",
+                ErrorCode::Timeout,
                 format!(
                     "the request took longer than {} seconds and was stopped; try again",
                     limit.as_secs()
@@ -112,7 +112,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             body: ErrorBody::new(
-                "internal",
+                ErrorCode::Internal,
                 "the server failed to handle this request; ask the administrator to check the server log for the request id in the x-request-id header",
             ),
             retry_after: None,
@@ -125,7 +125,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::TOO_MANY_REQUESTS,
             body: ErrorBody::new(
-                "rate_limited",
+                ErrorCode::RateLimited,
                 format!(
                     "too many {} in a short time; try again in {seconds} {}",
                     limited.what,
@@ -144,7 +144,7 @@ impl ApiError {
 
 impl From<crate::auth::NotAdmin> for ApiError {
     fn from(e: crate::auth::NotAdmin) -> ApiError {
-        ApiError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string())
+        ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, e.to_string())
     }
 }
 
@@ -177,12 +177,12 @@ impl IntoResponse for AuthError {
         let (status, code, challenge) = match &self {
             AuthError::Missing => (
                 StatusCode::UNAUTHORIZED,
-                "unauthenticated",
+                ErrorCode::Unauthenticated,
                 Some(r#"Bearer"#.to_owned()),
             ),
             AuthError::Invalid(_) => (
                 StatusCode::UNAUTHORIZED,
-                "invalid_token",
+                ErrorCode::InvalidToken,
                 Some(format!(
                     r#"Bearer error="invalid_token", error_description="{}""#,
                     message.replace(['"', '\\'], "'")
@@ -190,22 +190,28 @@ impl IntoResponse for AuthError {
             ),
             AuthError::InsufficientScope => (
                 StatusCode::FORBIDDEN,
-                "insufficient_scope",
+                ErrorCode::InsufficientScope,
                 Some(format!(
                     r#"Bearer error="insufficient_scope", scope="{}""#,
                     crate::auth::token::SCOPE
                 )),
             ),
             AuthError::TenantNotAllowed { .. } => {
-                (StatusCode::FORBIDDEN, "tenant_not_allowed", None)
+                (StatusCode::FORBIDDEN, ErrorCode::TenantNotAllowed, None)
             }
             AuthError::Unavailable(_) => {
                 tracing::error!(error = %message, "cannot authenticate");
-                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::Unavailable,
+                    None,
+                )
             }
-            AuthError::NotConfigured | AuthError::RateLimited(_) => {
-                (StatusCode::SERVICE_UNAVAILABLE, "not_configured", None)
-            }
+            AuthError::NotConfigured | AuthError::RateLimited(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::NotConfigured,
+                None,
+            ),
         };
         let message = match &self {
             AuthError::Unavailable(_) => "sign-in cannot be checked right now; try again shortly, and if it persists ask the administrator to check the server log".to_owned(),
@@ -226,16 +232,20 @@ impl IntoResponse for AuthError {
 impl From<BrokerError> for ApiError {
     fn from(e: BrokerError) -> ApiError {
         match e {
-            BrokerError::Invalid(message) => ApiError::bad_request("invalid_request", message),
+            BrokerError::Invalid(message) => {
+                ApiError::bad_request(ErrorCode::InvalidRequest, message)
+            }
             BrokerError::NotFound => ApiError::new(
                 StatusCode::NOT_FOUND,
-                "not_found",
+                ErrorCode::NotFound,
                 "no key with this id exists, or you are not allowed to see it",
             ),
             BrokerError::Forbidden(message) => {
-                ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+                ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
             }
-            BrokerError::Revoked => ApiError::new(StatusCode::CONFLICT, "revoked", e.to_string()),
+            BrokerError::Revoked => {
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::Revoked, e.to_string())
+            }
             BrokerError::Store(e) => ApiError::unavailable("database", &e),
             BrokerError::MasterKey(_) | BrokerError::Keyring(_) => ApiError::internal(&e),
         }
@@ -251,7 +261,7 @@ impl IntoResponse for DictionaryError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Json(serde_json::json!({
                     "error": {
-                        "code": "invalid_dictionary",
+                        "code": ErrorCode::InvalidDictionary,
                         "message": match problems.len() {
                             1 => "the dictionary has 1 problem; fix the one listed in problems (path and entry id) and publish again".to_owned(),
                             n => format!("the dictionary has {n} problems; fix each one listed in problems (path and entry id) and publish again"),
@@ -262,24 +272,24 @@ impl IntoResponse for DictionaryError {
             )
                 .into_response(),
             DictionaryError::Conflict { .. } => {
-                ApiError::new(StatusCode::CONFLICT, "conflict", self.to_string()).into_response()
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, self.to_string()).into_response()
             }
             DictionaryError::MembersOnly => {
-                ApiError::new(StatusCode::FORBIDDEN, "members_only", self.to_string()).into_response()
+                ApiError::new(StatusCode::FORBIDDEN, ErrorCode::MembersOnly, self.to_string()).into_response()
             }
             DictionaryError::NotAdmin(e) => ApiError::from(e).into_response(),
             DictionaryError::NotUtf8 => {
-                ApiError::bad_request("invalid_request", self.to_string()).into_response()
+                ApiError::bad_request(ErrorCode::InvalidRequest, self.to_string()).into_response()
             }
             DictionaryError::IfMatchMissing => ApiError::new(
                 StatusCode::PRECONDITION_REQUIRED,
-                "precondition_required",
+                ErrorCode::PreconditionRequired,
                 self.to_string(),
             )
             .into_response(),
             DictionaryError::Stale { .. } => ApiError::new(
                 StatusCode::PRECONDITION_FAILED,
-                "precondition_failed",
+                ErrorCode::PreconditionFailed,
                 self.to_string(),
             )
             .into_response(),
@@ -294,18 +304,22 @@ impl From<crate::consent::ConsentError> for ApiError {
         use crate::consent::ConsentError as C;
         let message = e.to_string();
         match e {
-            C::NotConfigured => ApiError::unavailable_because("not_configured", &message),
-            C::NotUsed => ApiError::new(StatusCode::CONFLICT, "consent_not_used", message),
-            C::InvalidTenant | C::WrongTenant => ApiError::bad_request("invalid_tenant", message),
+            C::NotConfigured => ApiError::unavailable_because(ErrorCode::NotConfigured, &message),
+            C::NotUsed => ApiError::new(StatusCode::CONFLICT, ErrorCode::ConsentNotUsed, message),
+            C::InvalidTenant | C::WrongTenant => {
+                ApiError::bad_request(ErrorCode::InvalidTenant, message)
+            }
             C::OtherTenant { .. } => {
-                ApiError::new(StatusCode::FORBIDDEN, "not_your_tenant", message)
+                ApiError::new(StatusCode::FORBIDDEN, ErrorCode::NotYourTenant, message)
             }
-            C::NotAnAdministrator => {
-                ApiError::new(StatusCode::FORBIDDEN, "not_an_administrator", message)
-            }
-            C::InvalidState => ApiError::bad_request("invalid_state", message),
+            C::NotAnAdministrator => ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::NotAnAdministrator,
+                message,
+            ),
+            C::InvalidState => ApiError::bad_request(ErrorCode::InvalidState, message),
             C::Declined { .. } | C::NotReported => {
-                ApiError::bad_request("consent_refused", message)
+                ApiError::bad_request(ErrorCode::ConsentRefused, message)
             }
             C::Store(e) => ApiError::unavailable("database", &e),
             C::Random(_) => ApiError::internal(&message),
@@ -320,7 +334,7 @@ impl From<crate::tenants::TenantError> for ApiError {
         match e {
             T::NotAdmin(e) => e.into(),
             T::NotAdmitted(_) => {
-                ApiError::new(StatusCode::NOT_FOUND, "not_admitted", e.to_string())
+                ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotAdmitted, e.to_string())
             }
             T::Store(e) => ApiError::unavailable("database", &e),
         }

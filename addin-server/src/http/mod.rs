@@ -322,7 +322,7 @@ mod tests {
         let (status, _, body) = get(app(dir.path()).await, "/v1/nope").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         let body: addin_wasm::protocol::ErrorBody = serde_json::from_str(&body).unwrap();
-        assert_eq!(body.error.code, "not_found");
+        assert_eq!(body.error.code.as_str(), "not_found");
         assert!(body.error.message.contains("/v1/nope"));
     }
 
