@@ -116,280 +116,331 @@ async fn recipients_get_keys_and_everyone_else_is_refused_on_every_engine() {
     let provider = Provider::start("test-key-1");
     for engine in support::engines() {
         let w = World::new(&provider, engine).await;
+        let (id, key) = sharing(&w).await;
+        let org = whole_organisation(&w).await;
+        policy_for_owner_and_admins(&w, &id).await;
+        changes_take_effect_at_once(&w, &id, &key).await;
+        let brief = a_brief_key(&w).await;
+        revocation(&w, &id).await;
+        the_brief_key_expires(&w, &brief).await;
+        batch(&w, &org).await;
+        owners_list(&w).await;
+        audit_and_stats(&w).await;
+        let report = w.verify().await.unwrap();
+        assert!(report.contains("intact"), "{engine}: {report}");
+    }
+}
 
-        // Alice shares with Bob, in another tenant. The key is 32 random bytes.
+// The steps of that story, in order.
+
+/// Alice shares a key with Bob, in another tenant; Carol and the admin are refused.
+async fn sharing(w: &World) -> (String, String) {
+    let engine = w.engine;
+    // Alice shares with Bob, in another tenant. The key is 32 random bytes.
+    let (id, key) = w
+        .create(
+            "alice@a",
+            json!({ "recipients": ["Bob@Fabrikam.example"], "label": "Q3 figures", "docId": "doc-1" }),
+        )
+        .await;
+    assert_eq!(URL_SAFE_NO_PAD.decode(&key).unwrap().len(), 32);
+    assert_eq!(id.len(), 22);
+    assert_eq!(
+        w.outcome("alice@a", &id).await,
+        Ok(key.clone()),
+        "{engine}: the owner"
+    );
+    // Whose text it is comes with the key, for the reader to see.
+    let released = w.unwrap("bob@b", &[&id]).await.remove(0);
+    assert_eq!(
+        released["owner"],
+        json!({ "username": "alice@contoso.example", "tenantId": w.config_tenant_a() }),
+        "{engine}"
+    );
+    assert_eq!(
+        w.outcome("bob@b", &id).await,
+        Ok(key.clone()),
+        "{engine}: a recipient"
+    );
+    // Carol (same tenant, not named) and the admin are told what a missing key tells.
+    let missing = w.unwrap("carol@a", &[&absent_id()]).await.remove(0);
+    for user in ["carol@a", "admin@a"] {
+        let refused = w.unwrap(user, &[&id]).await.remove(0);
+        assert_eq!(refused["error"], missing["error"], "{engine}: {user}");
+    }
+    assert_eq!(missing["error"]["code"], "not_found");
+    (id, key)
+}
+
+/// A key for the whole organisation: its members yes, another tenant no; its id.
+async fn whole_organisation(w: &World) -> String {
+    // The whole organisation: Carol yes, Bob (another tenant) no.
+    let (org, org_key) = w.create("alice@a", json!({ "recipients": ["*"] })).await;
+    assert_eq!(w.outcome("carol@a", &org).await, Ok(org_key));
+    assert_eq!(w.outcome("bob@b", &org).await, Err("not_found".into()));
+    org
+}
+
+/// The policy of `id`: the owner and admins read it, others cannot tell it exists.
+async fn policy_for_owner_and_admins(w: &World, id: &str) {
+    // Policy: the owner and admins read it; others cannot tell it exists.
+    let path = format!("/v1/keys/{id}");
+    let (status, policy) = w.as_user("admin@a", Method::GET, &path, None).await;
+    assert_eq!(status, StatusCode::OK, "{policy}");
+    assert_eq!(policy["recipients"], json!(["bob@fabrikam.example"]));
+    assert_eq!(policy["owner"]["username"], "alice@contoso.example");
+    assert_eq!(policy["label"], "Q3 figures");
+    for user in ["bob@b", "carol@a"] {
+        let (status, v) = w.as_user(user, Method::GET, &path, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{user}: {v}");
+    }
+}
+
+/// The owner changes who reads `id` (with `key`); no one else can; bad input is named.
+async fn changes_take_effect_at_once(w: &World, id: &str, key: &str) {
+    let path = format!("/v1/keys/{id}");
+    // The owner removes Bob and adds Carol: at once.
+    let (status, v) = w
+        .as_user(
+            "alice@a",
+            Method::PATCH,
+            &path,
+            Some(json!({ "removeRecipients": ["bob@fabrikam.example"], "addRecipients": ["carol@contoso.example"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["recipients"], json!(["carol@contoso.example"]));
+    assert_eq!(w.outcome("bob@b", id).await, Err("not_found".into()));
+    assert_eq!(w.outcome("carol@a", id).await, Ok(key.to_owned()));
+    // Only the owner changes recipients.
+    let (status, _) = w
+        .as_user(
+            "admin@a",
+            Method::PATCH,
+            &path,
+            Some(json!({ "addRecipients": ["x@y.example"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = w
+        .as_user(
+            "carol@a",
+            Method::PATCH,
+            &path,
+            Some(json!({ "addRecipients": ["x@y.example"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Bad input is named.
+    let (status, v) = w
+        .as_user(
+            "alice@a",
+            Method::PATCH,
+            &path,
+            Some(json!({ "expiresAt": "2001-01-01T00:00:00Z" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("in the past"),
+        "{v}"
+    );
+    let (status, v) = w
+        .as_user(
+            "alice@a",
+            Method::POST,
+            "/v1/keys",
+            Some(json!({ "recipients": ["not an address"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("recipients[0]"),
+        "{v}"
+    );
+    let (status, v) = w
+        .as_user(
+            "alice@a",
+            Method::POST,
+            "/v1/keys",
+            Some(json!({ "recipient": [] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+}
+
+/// A key that expires in two seconds, released while it lasts; its id.
+async fn a_brief_key(w: &World) -> String {
+    // Expiry: a key that expires in two seconds is then refused as expired.
+    let soon = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
+    let soon = soon
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let (brief, brief_key) = w
+        .create(
+            "alice@a",
+            json!({ "recipients": ["bob@fabrikam.example"], "expiresAt": soon }),
+        )
+        .await;
+    assert_eq!(w.outcome("bob@b", &brief).await, Ok(brief_key));
+    brief
+}
+
+/// `id` revoked: refused to all, its policy frozen, revoking again harmless.
+async fn revocation(w: &World, id: &str) {
+    let path = format!("/v1/keys/{id}");
+    // Revocation: refused to all, the policy is frozen, revoking again is harmless.
+    let (status, v) = w
+        .as_user("alice@a", Method::POST, &format!("{path}/revoke"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert!(v["revokedAt"].is_string());
+    assert_eq!(w.outcome("carol@a", id).await, Err("revoked".into()));
+    assert_eq!(w.outcome("alice@a", id).await, Err("revoked".into()));
+    let (status, _) = w
+        .as_user(
+            "alice@a",
+            Method::PATCH,
+            &path,
+            Some(json!({ "addRecipients": ["x@y.example"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = w
+        .as_user("admin@a", Method::POST, &format!("{path}/revoke"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+/// Once its time has passed, the brief key is refused as expired.
+async fn the_brief_key_expires(w: &World, brief: &str) {
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    assert_eq!(w.outcome("bob@b", brief).await, Err("expired".into()));
+}
+
+/// A batch of 53 ids in one request, in the order asked, `org` among them; too many refused.
+async fn batch(w: &World, org: &str) {
+    let engine = w.engine;
+    // Batch: one round trip for a document; results in the order asked, duplicates and
+    // bad ids included.
+    let mut ids = Vec::new();
+    let mut keys = Vec::new();
+    for i in 0..50 {
         let (id, key) = w
             .create(
                 "alice@a",
-                json!({ "recipients": ["Bob@Fabrikam.example"], "label": "Q3 figures", "docId": "doc-1" }),
+                json!({ "recipients": ["bob@fabrikam.example"], "docId": format!("doc-{i}") }),
             )
             .await;
-        assert_eq!(URL_SAFE_NO_PAD.decode(&key).unwrap().len(), 32);
-        assert_eq!(id.len(), 22);
-        assert_eq!(
-            w.outcome("alice@a", &id).await,
-            Ok(key.clone()),
-            "{engine}: the owner"
-        );
-        // Whose text it is comes with the key, for the reader to see.
-        let released = w.unwrap("bob@b", &[&id]).await.remove(0);
-        assert_eq!(
-            released["owner"],
-            json!({ "username": "alice@contoso.example", "tenantId": w.config_tenant_a() }),
-            "{engine}"
-        );
-        assert_eq!(
-            w.outcome("bob@b", &id).await,
-            Ok(key.clone()),
-            "{engine}: a recipient"
-        );
-        // Carol (same tenant, not named) and the admin are told what a missing key tells.
-        let missing = w.unwrap("carol@a", &[&absent_id()]).await.remove(0);
-        for user in ["carol@a", "admin@a"] {
-            let refused = w.unwrap(user, &[&id]).await.remove(0);
-            assert_eq!(refused["error"], missing["error"], "{engine}: {user}");
-        }
-        assert_eq!(missing["error"]["code"], "not_found");
-
-        // The whole organisation: Carol yes, Bob (another tenant) no.
-        let (org, org_key) = w.create("alice@a", json!({ "recipients": ["*"] })).await;
-        assert_eq!(w.outcome("carol@a", &org).await, Ok(org_key));
-        assert_eq!(w.outcome("bob@b", &org).await, Err("not_found".into()));
-
-        // Policy: the owner and admins read it; others cannot tell it exists.
-        let path = format!("/v1/keys/{id}");
-        let (status, policy) = w.as_user("admin@a", Method::GET, &path, None).await;
-        assert_eq!(status, StatusCode::OK, "{policy}");
-        assert_eq!(policy["recipients"], json!(["bob@fabrikam.example"]));
-        assert_eq!(policy["owner"]["username"], "alice@contoso.example");
-        assert_eq!(policy["label"], "Q3 figures");
-        for user in ["bob@b", "carol@a"] {
-            let (status, v) = w.as_user(user, Method::GET, &path, None).await;
-            assert_eq!(status, StatusCode::NOT_FOUND, "{user}: {v}");
-        }
-
-        // The owner removes Bob and adds Carol: at once.
-        let (status, v) = w
-            .as_user(
-                "alice@a",
-                Method::PATCH,
-                &path,
-                Some(json!({ "removeRecipients": ["bob@fabrikam.example"], "addRecipients": ["carol@contoso.example"] })),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{v}");
-        assert_eq!(v["recipients"], json!(["carol@contoso.example"]));
-        assert_eq!(w.outcome("bob@b", &id).await, Err("not_found".into()));
-        assert_eq!(w.outcome("carol@a", &id).await, Ok(key.clone()));
-        // Only the owner changes recipients.
-        let (status, _) = w
-            .as_user(
-                "admin@a",
-                Method::PATCH,
-                &path,
-                Some(json!({ "addRecipients": ["x@y.example"] })),
-            )
-            .await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
-        let (status, _) = w
-            .as_user(
-                "carol@a",
-                Method::PATCH,
-                &path,
-                Some(json!({ "addRecipients": ["x@y.example"] })),
-            )
-            .await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
-        // Bad input is named.
-        let (status, v) = w
-            .as_user(
-                "alice@a",
-                Method::PATCH,
-                &path,
-                Some(json!({ "expiresAt": "2001-01-01T00:00:00Z" })),
-            )
-            .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(
-            v["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("in the past"),
-            "{v}"
-        );
-        let (status, v) = w
-            .as_user(
-                "alice@a",
-                Method::POST,
-                "/v1/keys",
-                Some(json!({ "recipients": ["not an address"] })),
-            )
-            .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(
-            v["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("recipients[0]"),
-            "{v}"
-        );
-        let (status, v) = w
-            .as_user(
-                "alice@a",
-                Method::POST,
-                "/v1/keys",
-                Some(json!({ "recipient": [] })),
-            )
-            .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
-
-        // Expiry: a key that expires in two seconds is then refused as expired.
-        let soon = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
-        let soon = soon
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap();
-        let (brief, brief_key) = w
-            .create(
-                "alice@a",
-                json!({ "recipients": ["bob@fabrikam.example"], "expiresAt": soon }),
-            )
-            .await;
-        assert_eq!(w.outcome("bob@b", &brief).await, Ok(brief_key));
-
-        // Revocation: refused to all, the policy is frozen, revoking again is harmless.
-        let (status, v) = w
-            .as_user("alice@a", Method::POST, &format!("{path}/revoke"), None)
-            .await;
-        assert_eq!(status, StatusCode::OK, "{v}");
-        assert!(v["revokedAt"].is_string());
-        assert_eq!(w.outcome("carol@a", &id).await, Err("revoked".into()));
-        assert_eq!(w.outcome("alice@a", &id).await, Err("revoked".into()));
-        let (status, _) = w
-            .as_user(
-                "alice@a",
-                Method::PATCH,
-                &path,
-                Some(json!({ "addRecipients": ["x@y.example"] })),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CONFLICT);
-        let (status, _) = w
-            .as_user("admin@a", Method::POST, &format!("{path}/revoke"), None)
-            .await;
-        assert_eq!(status, StatusCode::OK);
-
-        tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
-        assert_eq!(w.outcome("bob@b", &brief).await, Err("expired".into()));
-
-        // Batch: one round trip for a document; results in the order asked, duplicates and
-        // bad ids included.
-        let mut ids = Vec::new();
-        let mut keys = Vec::new();
-        for i in 0..50 {
-            let (id, key) = w
-                .create(
-                    "alice@a",
-                    json!({ "recipients": ["bob@fabrikam.example"], "docId": format!("doc-{i}") }),
-                )
-                .await;
-            ids.push(id);
-            keys.push(key);
-        }
-        let mut asked: Vec<&str> = ids.iter().map(String::as_str).collect();
-        asked.push(&ids[0]);
-        asked.push("not-a-key-id");
-        asked.push(&org);
-        let results = w.unwrap("bob@b", &asked).await;
-        assert_eq!(results.len(), 53);
-        for (i, key) in keys.iter().enumerate() {
-            assert_eq!(results[i]["key"], key.as_str(), "{engine}: {i}");
-        }
-        assert_eq!(results[50]["key"], keys[0].as_str());
-        assert_eq!(results[51]["error"]["code"], "invalid_key_id");
-        assert_eq!(results[52]["error"]["code"], "not_found");
-        let too_many: Vec<String> = (0..257).map(|_| absent_id()).collect();
-        let (status, v) = w
-            .as_user(
-                "bob@b",
-                Method::POST,
-                "/v1/keys/unwrap",
-                Some(json!({ "keyIds": too_many })),
-            )
-            .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
-
-        // The owner's list, paged.
-        let mut seen = 0;
-        let mut cursor: Option<String> = None;
-        loop {
-            let path = match &cursor {
-                Some(c) => format!("/v1/keys?owner=me&limit=20&cursor={c}"),
-                None => "/v1/keys?owner=me&limit=20".to_owned(),
-            };
-            let (status, page) = w.as_user("alice@a", Method::GET, &path, None).await;
-            assert_eq!(status, StatusCode::OK, "{page}");
-            seen += page["items"].as_array().unwrap().len();
-            match page["next"].as_str() {
-                Some(next) => cursor = Some(next.to_owned()),
-                None => break,
-            }
-        }
-        assert_eq!(seen, 53, "{engine}: every key alice owns, once");
-        let (_, bobs) = w
-            .as_user("bob@b", Method::GET, "/v1/keys?owner=me", None)
-            .await;
-        assert_eq!(bobs["items"], json!([]));
-
-        // The audit log: admins only, with reasons; statistics per user.
-        let (status, _) = w
-            .as_user("alice@a", Method::GET, "/v1/admin/audit", None)
-            .await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
-        let (status, denials) = w
-            .as_user(
-                "admin@a",
-                Method::GET,
-                "/v1/admin/audit?action=deny&limit=200",
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{denials}");
-        let reasons: Vec<&str> = denials["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["reason"].as_str().unwrap())
-            .collect();
-        for reason in ["not a recipient", "revoked", "expired"] {
-            assert!(reasons.contains(&reason), "{engine}: {reasons:?}");
-        }
-        let (_, carol) = w
-            .as_user(
-                "admin@a",
-                Method::GET,
-                "/v1/admin/audit?user=carol@contoso.example",
-                None,
-            )
-            .await;
-        assert!(carol["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["actor"]["username"] == "carol@contoso.example"));
-        let (status, stats) = w
-            .as_user("admin@a", Method::GET, "/v1/admin/stats", None)
-            .await;
-        assert_eq!(status, StatusCode::OK, "{stats}");
-        let alice = stats["users"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|u| u["user"] == "alice@contoso.example")
-            .unwrap();
-        assert_eq!(alice["keysCreated"], 53, "{stats}");
-        let report = w.verify().await.unwrap();
-        assert!(report.contains("intact"), "{report}");
+        ids.push(id);
+        keys.push(key);
     }
+    let mut asked: Vec<&str> = ids.iter().map(String::as_str).collect();
+    asked.push(&ids[0]);
+    asked.push("not-a-key-id");
+    asked.push(org);
+    let results = w.unwrap("bob@b", &asked).await;
+    assert_eq!(results.len(), 53);
+    for (i, key) in keys.iter().enumerate() {
+        assert_eq!(results[i]["key"], key.as_str(), "{engine}: {i}");
+    }
+    assert_eq!(results[50]["key"], keys[0].as_str());
+    assert_eq!(results[51]["error"]["code"], "invalid_key_id");
+    assert_eq!(results[52]["error"]["code"], "not_found");
+    let too_many: Vec<String> = (0..257).map(|_| absent_id()).collect();
+    let (status, v) = w
+        .as_user(
+            "bob@b",
+            Method::POST,
+            "/v1/keys/unwrap",
+            Some(json!({ "keyIds": too_many })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+}
+
+/// The owner's keys, paged; a recipient owns none.
+async fn owners_list(w: &World) {
+    let engine = w.engine;
+    // The owner's list, paged.
+    let mut seen = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/v1/keys?owner=me&limit=20&cursor={c}"),
+            None => "/v1/keys?owner=me&limit=20".to_owned(),
+        };
+        let (status, page) = w.as_user("alice@a", Method::GET, &path, None).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        seen += page["items"].as_array().unwrap().len();
+        match page["next"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, 53, "{engine}: every key alice owns, once");
+    let (_, bobs) = w
+        .as_user("bob@b", Method::GET, "/v1/keys?owner=me", None)
+        .await;
+    assert_eq!(bobs["items"], json!([]));
+}
+
+/// The audit log for admins only, with reasons; statistics per user.
+async fn audit_and_stats(w: &World) {
+    let engine = w.engine;
+    // The audit log: admins only, with reasons; statistics per user.
+    let (status, _) = w
+        .as_user("alice@a", Method::GET, "/v1/admin/audit", None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, denials) = w
+        .as_user(
+            "admin@a",
+            Method::GET,
+            "/v1/admin/audit?action=deny&limit=200",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{denials}");
+    let reasons: Vec<&str> = denials["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    for reason in ["not a recipient", "revoked", "expired"] {
+        assert!(reasons.contains(&reason), "{engine}: {reasons:?}");
+    }
+    let (_, carol) = w
+        .as_user(
+            "admin@a",
+            Method::GET,
+            "/v1/admin/audit?user=carol@contoso.example",
+            None,
+        )
+        .await;
+    assert!(carol["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["actor"]["username"] == "carol@contoso.example"));
+    let (status, stats) = w
+        .as_user("admin@a", Method::GET, "/v1/admin/stats", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{stats}");
+    let alice = stats["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["user"] == "alice@contoso.example")
+        .unwrap();
+    assert_eq!(alice["keysCreated"], 53, "{stats}");
 }
 
 #[tokio::test]
