@@ -3,6 +3,8 @@
 //! the connection pool refuses the connection beyond its size, and a connection that finished
 //! its TLS handshake and then stays silent is closed as well.
 
+use crate::support;
+
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -121,6 +123,7 @@ fn time_to_close(s: &mut TcpStream, limit: Duration) -> Option<Duration> {
 
 #[test]
 fn a_thousand_idle_sockets_leave_healthz_answering_and_are_closed_after_the_idle_time() {
+    let _alone = support::sockets_alone();
     raise_file_limit(4096);
     let server = start(false, &[]);
     let idle: Vec<TcpStream> = (0..1000)
@@ -146,6 +149,7 @@ fn a_thousand_idle_sockets_leave_healthz_answering_and_are_closed_after_the_idle
 
 #[test]
 fn trickled_headers_are_cut_at_the_head_timeout() {
+    let _alone = support::sockets_alone();
     let server = start(false, &[]);
     let mut s = TcpStream::connect(server.addr).unwrap();
     s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
@@ -166,6 +170,7 @@ fn trickled_headers_are_cut_at_the_head_timeout() {
 
 #[test]
 fn the_connection_beyond_the_pool_is_closed_and_a_freed_slot_is_reused() {
+    let _alone = support::sockets_alone();
     let server = start(false, &[("ADDIN_MAX_CONNECTIONS", "20")]);
     let mut held: Vec<TcpStream> = (0..20)
         .map(|_| TcpStream::connect(server.addr).unwrap())
@@ -186,6 +191,7 @@ fn the_connection_beyond_the_pool_is_closed_and_a_freed_slot_is_reused() {
 
 #[test]
 fn a_silent_connection_after_the_tls_handshake_is_closed() {
+    let _alone = support::sockets_alone();
     let server = start(true, &[]);
     // openssl completes the handshake, then sends nothing while its input stays open.
     let mut client = Command::new("openssl")

@@ -271,6 +271,16 @@ pub(crate) async fn app(config: &Config, dir: &Path) -> Router {
     router(AppState::new(config, store, master).unwrap(), dir)
 }
 
+/// The tests that drive the real server binary over sockets (the transport limits, the crash
+/// test) take this while they run, so that they never run at once: the thousand idle sockets
+/// of one would share the machine's ports and timing with the kills of the other.
+pub(crate) fn sockets_alone() -> std::sync::MutexGuard<'static, ()> {
+    static ALONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ALONE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// A request to the application, built step by step: `ask(Method::GET, "/v1/me").token(t)
 /// .send(&app)`. The one way the tests call the router.
 pub(crate) struct Ask {
