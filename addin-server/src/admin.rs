@@ -1,15 +1,12 @@
 //! The administrator's subcommands that work on the store: `migrate`, `keys ...` (master key
 //! rotation), `tenants ...`, `dictionary ...` and `audit verify|checkpoint`. Each returns the text to print, or an error saying what to do.
 
-use crate::audit::{hex, Action, Actor, ChainCheck, Checkpoint, Event};
-use crate::broker::{master, BrokerError, MasterKeys};
+use crate::audit::{hex, Actor, ChainCheck, Checkpoint};
+use crate::broker::{master, rotation, BrokerError, MasterKeys};
 use crate::clock;
 use crate::config::{Config, ConfigError};
 use crate::keyring::Keyring;
-use crate::store::{Engine, Rewrap, Store, StoreError, Write, Written};
-
-/// Keys rewrapped per transaction.
-const REWRAP_BATCH: i64 = 500;
+use crate::store::{Engine, Store, StoreError};
 
 /// Why a subcommand failed.
 #[derive(Debug, thiserror::Error)]
@@ -261,60 +258,11 @@ pub async fn rewrap(config: &Config) -> Result<String, AdminError> {
     Ok(out)
 }
 
-/// Rewraps every key not yet under the newest version, in batches; each batch commits with
-/// its own `rotate` record (how many it rewrapped, how many had moved on, how many failed).
+/// Rewraps every key not yet under the newest version ([`crate::broker::rotation`]) as
+/// `command` did, and says what happened.
 async fn rewrap_all(store: &Store, ring: &Keyring, command: &str) -> Result<String, AdminError> {
-    let version = i64::from(ring.current());
-    let (mut rewrapped, mut failed) = (0u64, Vec::new());
-    let mut after = String::new();
-    let mut batches = 0;
-    loop {
-        let batch = store.keys_to_rewrap(version, &after, REWRAP_BATCH).await?;
-        // With nothing left, a batch is still recorded when none was: the command ran.
-        match batch.last() {
-            Some(last) => after.clone_from(&last.0),
-            None if batches > 0 => break,
-            None => {}
-        }
-        batches += 1;
-        let done = batch.is_empty();
-        let mut keys = Vec::with_capacity(batch.len());
-        let failed_before = failed.len();
-        for (key_id, tenant, from, wrapped) in batch {
-            let from_u32 = u32::try_from(from).unwrap_or(0);
-            match ring.rewrap(from_u32, &tenant, &key_id, &wrapped) {
-                Ok(wrapped) => keys.push(Rewrap {
-                    key_id,
-                    from_version: from,
-                    wrapped,
-                }),
-                Err(e) => failed.push(format!("{key_id}: {e}")),
-            }
-        }
-        let audit = Event {
-            at_ms: clock::now_ms(),
-            action: Action::Rotate,
-            actor: Actor::system(command),
-            key_id: None,
-            key_tenant: None,
-            reason: None,
-            detail: None,
-        };
-        let written = store
-            .write(vec![Write::RewrapBatch {
-                keys,
-                to_version: version,
-                failed: failed.len() - failed_before,
-                audit,
-            }])
-            .await?;
-        if let Some(Written::Rewrapped { rewrapped: n, .. }) = written.first() {
-            rewrapped += n;
-        }
-        if done {
-            break;
-        }
-    }
+    let report = rotation::rewrap_all(store, ring, Actor::system(command), clock::now_ms()).await?;
+    let (version, rewrapped, failed) = (report.version, report.rewrapped, report.failed);
     let mut out = format!("Rewrapped {rewrapped} keys under version {version}.\n");
     if !failed.is_empty() {
         out.push_str(&format!(

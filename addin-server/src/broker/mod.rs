@@ -14,10 +14,12 @@
 //! Every release and refusal is recorded (the unknown keys of one request in one record with
 //! their count); if the record cannot be written, nothing is released. The owner (and only the owner) changes recipients and expiry;
 //! the owner or an admin of the owner's tenant reads the policy and revokes. Handlers live in
-//! [`crate::http::keys`]; inputs are checked in [`input`]; master keys are held by [`master`].
+//! [`crate::http::keys`]; inputs are checked in [`input`]; master keys are held by [`master`], and
+//! [`rotation`] rewraps the stored keys under a new master key version.
 
 pub mod input;
 pub mod master;
+pub mod rotation;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -78,7 +78,7 @@ pub struct UnwrapRow {
     pub master_version: i64,
     /// The wrapped key.
     pub wrapped: Vec<u8>,
-    /// 1 if the caller is a named recipient (not a column: set for each caller by [`split`]).
+    /// 1 if the caller is a named recipient (not a column: set for each caller by `split`).
     #[sqlx(default)]
     pub named: i64,
 }
