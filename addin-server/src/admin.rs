@@ -318,6 +318,24 @@ pub async fn verify_audit(
     checkpoint: Option<&std::path::Path>,
 ) -> Result<String, AdminError> {
     let (store, _keys) = open_with_keys(config).await?;
+    let verified = verify_chain(&store, checkpoint).await;
+    store.close().await;
+    Ok(verified?.report)
+}
+
+/// A chain found intact: what to print, and the head it was checked against.
+struct Verified {
+    report: String,
+    head_seq: i64,
+    head_hash: Vec<u8>,
+}
+
+/// Checks the chain of `store` (whose audit keys are set) up to its head, and against the
+/// checkpoint file `checkpoint` if given.
+async fn verify_chain(
+    store: &Store,
+    checkpoint: Option<&std::path::Path>,
+) -> Result<Verified, AdminError> {
     let keys = store.audit_keys().ok_or(StoreError::NoAuditKeys)?;
     let anchor = match checkpoint {
         Some(path) => {
@@ -345,7 +363,6 @@ pub async fn verify_audit(
         .await?;
     let (records, unkeyed) = (check.records, check.unkeyed);
     let (head_seq, head_hash) = store.audit_head().await?;
-    store.close().await;
     let mut problems: Vec<String> = check
         .finish(head_seq, &head_hash)
         .iter()
@@ -383,7 +400,11 @@ pub async fn verify_audit(
                 "Take a signed checkpoint (`addin-server audit checkpoint`) and keep it elsewhere: a later `audit verify --checkpoint` proves nothing before it changed.\n",
             ),
         }
-        return Ok(out);
+        return Ok(Verified {
+            report: out,
+            head_seq,
+            head_hash,
+        });
     }
     let mut out = format!(
         "The audit log has been tampered with: {} problems in {records} records.\n",
@@ -398,14 +419,15 @@ pub async fn verify_audit(
 /// `addin-server audit checkpoint`: verifies the chain, then signs its head; the checkpoint as
 /// JSON, to keep where the database's administrators cannot write.
 pub async fn checkpoint_audit(config: &Config) -> Result<String, AdminError> {
-    // A checkpoint of a tampered log would vouch for the tampering.
-    verify_audit(config, None).await?;
     let (store, _keys) = open_with_keys(config).await?;
-    let keys = store.audit_keys().ok_or(StoreError::NoAuditKeys)?;
-    let (seq, hash) = store.audit_head().await?;
-    let at = clock::rfc3339(clock::now_secs());
-    let checkpoint = keys.checkpoint(seq, &hash, &at);
+    // A checkpoint of a tampered log would vouch for the tampering: the head signed is the one
+    // the chain was just verified against.
+    let verified = verify_chain(&store, None).await;
+    let keys = store.audit_keys().ok_or(StoreError::NoAuditKeys);
     store.close().await;
+    let (verified, keys) = (verified?, keys?);
+    let at = clock::rfc3339(clock::now_secs());
+    let checkpoint = keys.checkpoint(verified.head_seq, &verified.head_hash, &at);
     let mut json = serde_json::to_string_pretty(&checkpoint)
         .map_err(|e| AdminError::Refused(format!("cannot write the checkpoint: {e}")))?;
     json.push('\n');
