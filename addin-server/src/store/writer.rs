@@ -146,6 +146,22 @@ pub enum Written {
     },
 }
 
+impl Written {
+    /// Whether the write changed what it was for (its record is then appended): a key created,
+    /// a policy changed, a key revoked now, a version published, a tenant admitted or removed,
+    /// records appended.
+    pub fn applied(&self) -> bool {
+        match self {
+            Written::Recorded | Written::Admitted | Written::Rewrapped { .. } => true,
+            Written::Key(k) => *k == KeyCreated::Created,
+            Written::Policy(p) => *p == PolicyChanged::Changed,
+            Written::Revocation(r) => *r == Revocation::Revoked,
+            Written::Dictionary(d) => *d == Publication::Published,
+            Written::Removal(r) => *r == Removal::Removed,
+        }
+    }
+}
+
 /// Whether a key was created.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyCreated {
@@ -383,33 +399,20 @@ async fn apply<'a>(
             (Written::Recorded, None)
         }
         Write::CreateKey { key, audit } => {
-            let created = keys::insert(tx, key).await?;
-            (
-                Written::Key(created),
-                (created == KeyCreated::Created).then_some(audit),
-            )
+            (Written::Key(keys::insert(tx, key).await?), Some(audit))
         }
-        Write::ChangePolicy { change, audit } => {
-            let changed = keys::change(tx, change).await?;
-            (
-                Written::Policy(changed),
-                (changed == PolicyChanged::Changed).then_some(audit),
-            )
-        }
-        Write::Revoke { key_id, at, audit } => {
-            let revoked = keys::revoke(tx, key_id, *at).await?;
-            (
-                Written::Revocation(revoked),
-                (revoked == Revocation::Revoked).then_some(audit),
-            )
-        }
-        Write::PublishDictionary { dictionary, audit } => {
-            let published = dictionary::publish(tx, dictionary).await?;
-            (
-                Written::Dictionary(published),
-                (published == Publication::Published).then_some(audit),
-            )
-        }
+        Write::ChangePolicy { change, audit } => (
+            Written::Policy(keys::change(tx, change).await?),
+            Some(audit),
+        ),
+        Write::Revoke { key_id, at, audit } => (
+            Written::Revocation(keys::revoke(tx, key_id, *at).await?),
+            Some(audit),
+        ),
+        Write::PublishDictionary { dictionary, audit } => (
+            Written::Dictionary(dictionary::publish(tx, dictionary).await?),
+            Some(audit),
+        ),
         Write::AdmitTenant {
             tenant_id,
             object_id,
@@ -419,13 +422,10 @@ async fn apply<'a>(
             tenants::admit(tx, tenant_id, object_id, at).await?;
             (Written::Admitted, Some(audit))
         }
-        Write::RemoveTenant { tenant_id, audit } => {
-            let removed = tenants::remove(tx, tenant_id).await?;
-            (
-                Written::Removal(removed),
-                (removed == Removal::Removed).then_some(audit),
-            )
-        }
+        Write::RemoveTenant { tenant_id, audit } => (
+            Written::Removal(tenants::remove(tx, tenant_id).await?),
+            Some(audit),
+        ),
         Write::RewrapBatch {
             keys: batch,
             to_version,
@@ -455,7 +455,7 @@ async fn apply<'a>(
             (Written::Rewrapped { rewrapped, moved }, None)
         }
     };
-    if let Some(event) = audit {
+    if let Some(event) = audit.filter(|_| written.applied()) {
         chain.append(Cow::Borrowed(event));
     }
     Ok(written)
