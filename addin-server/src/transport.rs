@@ -167,8 +167,24 @@ impl<T> Guarded<T> {
         }
     }
 
-    fn moved(&mut self) {
-        self.last = Instant::now();
+    /// What a poll of the inner stream means for the connection: bytes moved (`moved` of the
+    /// result) note the time; a pending operation fails once the connection is idle too long.
+    fn settle<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        polled: Poll<io::Result<R>>,
+        moved: impl FnOnce(&R) -> bool,
+    ) -> Poll<io::Result<R>> {
+        match polled {
+            Poll::Ready(Ok(r)) => {
+                if moved(&r) {
+                    self.last = Instant::now();
+                }
+                Poll::Ready(Ok(r))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => self.pending_or_timed_out(cx),
+        }
     }
 
     /// Turns a pending operation into an error once the connection has been idle too long.
@@ -198,16 +214,9 @@ impl<T: AsyncRead + Unpin> AsyncRead for Guarded<T> {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let before = buf.filled().len();
-        match Pin::new(&mut this.inner).poll_read(cx, buf) {
-            Poll::Ready(Ok(())) => {
-                if buf.filled().len() > before {
-                    this.moved();
-                }
-                Poll::Ready(Ok(()))
-            }
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => this.pending_or_timed_out(cx),
-        }
+        let polled = Pin::new(&mut this.inner).poll_read(cx, buf);
+        let moved = buf.filled().len() > before;
+        this.settle(cx, polled, |()| moved)
     }
 }
 
@@ -218,16 +227,8 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Guarded<T> {
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.inner).poll_write(cx, data) {
-            Poll::Ready(Ok(n)) => {
-                if n > 0 {
-                    this.moved();
-                }
-                Poll::Ready(Ok(n))
-            }
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => this.pending_or_timed_out(cx),
-        }
+        let polled = Pin::new(&mut this.inner).poll_write(cx, data);
+        this.settle(cx, polled, |n| *n > 0)
     }
 
     fn poll_write_vectored(
@@ -236,16 +237,8 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Guarded<T> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.inner).poll_write_vectored(cx, bufs) {
-            Poll::Ready(Ok(n)) => {
-                if n > 0 {
-                    this.moved();
-                }
-                Poll::Ready(Ok(n))
-            }
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => this.pending_or_timed_out(cx),
-        }
+        let polled = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.settle(cx, polled, |n| *n > 0)
     }
 
     fn is_write_vectored(&self) -> bool {
