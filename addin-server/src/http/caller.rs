@@ -64,13 +64,22 @@ fn logged<T>(
     result
 }
 
+/// The validator and the request's bearer token, once the client is known not to be held
+/// back (before its token costs a check).
+fn presented<'a>(
+    parts: &'a Parts,
+    state: &'a AppState,
+) -> Result<(&'a crate::auth::Validator, &'a str), AuthError> {
+    let validator = state.auth.as_ref().ok_or(AuthError::NotConfigured)?;
+    not_held_back(parts, state)?;
+    Ok((validator, bearer(parts)?))
+}
+
 impl FromRequestParts<AppState> for Principal {
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AuthError> {
-        let validator = state.auth.as_ref().ok_or(AuthError::NotConfigured)?;
-        not_held_back(parts, state)?;
-        let token = bearer(parts)?;
+        let (validator, token) = presented(parts, state)?;
         let result = validator.validate(token, crate::clock::now_secs()).await;
         logged(parts, state, result)
     }
@@ -85,9 +94,7 @@ impl FromRequestParts<AppState> for AnyTenant {
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AuthError> {
-        let validator = state.auth.as_ref().ok_or(AuthError::NotConfigured)?;
-        not_held_back(parts, state)?;
-        let token = bearer(parts)?;
+        let (validator, token) = presented(parts, state)?;
         let result = validator.authenticate(token).await;
         logged(parts, state, result).map(|(principal, _)| AnyTenant(principal))
     }
