@@ -26,6 +26,7 @@
 
 use std::time::Duration;
 
+use addin_wasm::protocol::account::ConsentLink;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
@@ -142,18 +143,6 @@ pub enum ConsentError {
     /// The system's random generator failed.
     #[error("the system's random number generator failed: {0}")]
     Random(String),
-}
-
-/// An admin-consent link, as `GET /v1/admin-consent/url` answers it.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ConsentLink {
-    /// Entra ID's admin-consent page, with the state that proves it to the callback.
-    pub url: String,
-    /// The tenant it admits.
-    pub tenant_id: String,
-    /// How long the link works.
-    pub expires_in_seconds: u64,
 }
 
 /// What Entra ID sends back to the callback.

@@ -8,31 +8,9 @@
 //! `GET /v1/sign-in-config`, without authentication (none of it is secret: it is all in the
 //! manifest too).
 
-use serde::Serialize;
+use addin_wasm::protocol::account::SignInConfig;
 
 use crate::config::{AllowedTenants, Config};
-
-/// The fallback dialog's configuration.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SignInConfig {
-    /// The Entra app's client id (`ADDIN_CLIENT_ID`).
-    pub client_id: String,
-    /// Where to sign in: `{ADDIN_AUTHORITY}/{tenant}` when exactly one tenant is allowed, else
-    /// `{ADDIN_AUTHORITY}/organizations` (any work or school account; the server still refuses
-    /// tenants it does not allow).
-    pub authority: String,
-    /// The scopes to ask for.
-    pub scopes: Vec<String>,
-    /// The authority's `host[:port]` when it is not one of Microsoft's sign-in hosts, for MSAL's
-    /// `knownAuthorities` (another OpenID provider standing in for Entra ID).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub known_authorities: Vec<String>,
-    /// MSAL's protocol mode: `AAD` for Microsoft's hosts; `OIDC` for another provider, whose
-    /// metadata MSAL then reads from `{authority}/.well-known/openid-configuration` (the
-    /// authority is then `.../{tenant}/v2.0`, where Entra-shaped providers publish it).
-    pub protocol_mode: &'static str,
-}
 
 /// Microsoft's sign-in hosts, which MSAL knows without being told.
 const MICROSOFT_HOSTS: [&str; 3] = [
@@ -41,40 +19,38 @@ const MICROSOFT_HOSTS: [&str; 3] = [
     "login.chinacloudapi.cn",
 ];
 
-impl SignInConfig {
-    /// The configuration for `config`, or `None` without a client id.
-    pub fn from_config(config: &Config) -> Option<SignInConfig> {
-        let client_id = config.client_id.clone()?;
-        let tenant = match &config.allowed_tenants {
-            AllowedTenants::List(ids) if ids.len() == 1 => ids[0].clone(),
-            _ => "organizations".to_owned(),
-        };
-        let known_authorities: Vec<String> = url::Url::parse(&config.authority)
-            .ok()
-            .and_then(|u| {
-                let host = u.host_str()?.to_ascii_lowercase();
-                (!MICROSOFT_HOSTS.contains(&host.as_str()))
-                    .then(|| u.port().map_or(host.clone(), |p| format!("{host}:{p}")))
-            })
-            .into_iter()
-            .collect();
-        let base = format!("{}/{tenant}", config.authority.trim_end_matches('/'));
-        let (authority, protocol_mode) = if known_authorities.is_empty() {
-            (base, "AAD")
-        } else {
-            (format!("{base}/v2.0"), "OIDC")
-        };
-        Some(SignInConfig {
-            known_authorities,
-            authority,
-            protocol_mode,
-            scopes: vec![format!(
-                "{}/access_as_user",
-                config.public_url.app_id_uri(&client_id)
-            )],
-            client_id,
+/// The fallback dialog's configuration for `config`, or `None` without a client id.
+pub fn dialog_config(config: &Config) -> Option<SignInConfig> {
+    let client_id = config.client_id.clone()?;
+    let tenant = match &config.allowed_tenants {
+        AllowedTenants::List(ids) if ids.len() == 1 => ids[0].clone(),
+        _ => "organizations".to_owned(),
+    };
+    let known_authorities: Vec<String> = url::Url::parse(&config.authority)
+        .ok()
+        .and_then(|u| {
+            let host = u.host_str()?.to_ascii_lowercase();
+            (!MICROSOFT_HOSTS.contains(&host.as_str()))
+                .then(|| u.port().map_or(host.clone(), |p| format!("{host}:{p}")))
         })
-    }
+        .into_iter()
+        .collect();
+    let base = format!("{}/{tenant}", config.authority.trim_end_matches('/'));
+    let (authority, protocol_mode) = if known_authorities.is_empty() {
+        (base, "AAD".to_owned())
+    } else {
+        (format!("{base}/v2.0"), "OIDC".to_owned())
+    };
+    Some(SignInConfig {
+        known_authorities,
+        authority,
+        protocol_mode,
+        scopes: vec![format!(
+            "{}/access_as_user",
+            config.public_url.app_id_uri(&client_id)
+        )],
+        client_id,
+    })
 }
 
 #[cfg(test)]
@@ -89,7 +65,7 @@ mod tests {
     fn one_allowed_tenant_signs_in_there_and_several_through_organizations() {
         let id = "6c1f2a9e-5b0d-4e3f-8a7b-9c8d7e6f5a4b";
         let tenant = "11111111-1111-4111-8111-111111111111";
-        let one = SignInConfig::from_config(&config(&[
+        let one = dialog_config(&config(&[
             ("ADDIN_PUBLIC_URL", "https://addin.example.com"),
             ("ADDIN_CLIENT_ID", id),
             ("ADDIN_ALLOWED_TENANTS", tenant),
@@ -104,7 +80,7 @@ mod tests {
             one.scopes,
             [format!("api://addin.example.com/{id}/access_as_user")]
         );
-        let any = SignInConfig::from_config(&config(&[
+        let any = dialog_config(&config(&[
             ("ADDIN_CLIENT_ID", id),
             ("ADDIN_ALLOWED_TENANTS", "*"),
         ]))
@@ -119,7 +95,7 @@ mod tests {
         );
         assert!(any.known_authorities.is_empty());
         assert_eq!(any.protocol_mode, "AAD");
-        let other = SignInConfig::from_config(&config(&[
+        let other = dialog_config(&config(&[
             ("ADDIN_CLIENT_ID", id),
             ("ADDIN_ALLOWED_TENANTS", tenant),
             ("ADDIN_AUTHORITY", "https://idp.example.com:8443"),
@@ -131,6 +107,6 @@ mod tests {
             other.authority,
             format!("https://idp.example.com:8443/{tenant}/v2.0")
         );
-        assert!(SignInConfig::from_config(&config(&[])).is_none());
+        assert!(dialog_config(&config(&[])).is_none());
     }
 }

@@ -7,7 +7,9 @@
 
 use crate::audit::{Action, Actor, Event};
 use crate::auth::{NotAdmin, Principal};
-use crate::store::{Removal, Store, StoreError, TenantRow, Write, Written};
+use addin_wasm::protocol::account::Tenant;
+
+use crate::store::{Removal, Store, StoreError, Write, Written};
 
 /// Removes the admitted tenant `tenant_id`, recording that `actor` did at `now_ms`; whether it
 /// was admitted.
@@ -51,7 +53,7 @@ pub enum TenantError {
 }
 
 /// How `admin`'s organisation was admitted.
-pub async fn admission(store: &Store, admin: &Principal) -> Result<TenantRow, TenantError> {
+pub async fn admission(store: &Store, admin: &Principal) -> Result<Tenant, TenantError> {
     admin.require_admin()?;
     store
         .tenant(&admin.tenant_id)

@@ -48,7 +48,7 @@ async function call(method, path, body, retried = false) {
   return json;
 }
 
-/** Who is signed in: a `Principal`. */
+/** Who is signed in: the `Me` schema of /openapi.json. */
 export const me = () => call('GET', '/v1/me');
 
 /** The organisation's sensitive-text dictionary (the document the scanner takes). */

@@ -9,7 +9,7 @@ import { explain } from './protect.js';
 
 export const $ = (id) => document.getElementById(id);
 
-/** Who is signed in (a `Principal`), once signed in. */
+/** Who is signed in (the `Me` schema), once signed in. */
 let me = null;
 
 /** The signed-in user, or null. */

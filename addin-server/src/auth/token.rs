@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Validation};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::cache::Validated;
 use super::identity::{self, IdentityClaims};
@@ -28,8 +28,7 @@ pub const SCOPE: &str = "access_as_user";
 
 /// Who is calling, as the handlers see it. The user is (`tenant_id`, `object_id`); only
 /// `address` may be matched against what other people typed (see [`super::identity`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     /// The user's tenant (`tid`), a lowercase GUID.
     pub tenant_id: String,
@@ -49,8 +48,7 @@ pub struct Principal {
     pub display_name: String,
     /// App roles (`roles`), such as `Addin.Admin`.
     pub roles: Vec<String>,
-    /// Directory role template ids (`wids`), such as Global Administrator's.
-    #[serde(skip)]
+    /// Directory role template ids (`wids`), such as Global Administrator's; never sent back.
     pub directory_roles: Vec<String>,
 }
 
@@ -80,6 +78,19 @@ impl Principal {
     /// This user as rate limits count them.
     pub fn limit_key(&self) -> crate::limits::UserKey {
         (self.tenant_id.clone(), self.object_id.clone())
+    }
+
+    /// This user as `GET /v1/me` answers.
+    pub fn me(&self) -> addin_wasm::protocol::account::Me {
+        addin_wasm::protocol::account::Me {
+            tenant_id: self.tenant_id.clone(),
+            object_id: self.object_id.clone(),
+            username: self.username.clone(),
+            address: self.address.clone(),
+            member: self.member,
+            display_name: self.display_name.clone(),
+            roles: self.roles.clone(),
+        }
     }
 
     /// This user as the audit log records it.

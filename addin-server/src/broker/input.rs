@@ -1,7 +1,7 @@
 //! Checking what clients send to the key broker: key ids, recipients, times, labels, limits.
 //! Every refusal says what to change.
 
-pub use addin_wasm::protocol::{MAX_RECIPIENTS, MAX_UNWRAP};
+pub use addin_wasm::protocol::{DEFAULT_PAGE, MAX_PAGE, MAX_RECIPIENTS, MAX_UNWRAP};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -100,6 +100,17 @@ pub fn text(field: &str, value: Option<&str>) -> Result<Option<String>, BrokerEr
         )));
     }
     Ok(Some(value.to_owned()))
+}
+
+/// The page size `limit` asks for: [`DEFAULT_PAGE`] when absent, at most [`MAX_PAGE`].
+pub fn page_size(limit: Option<i64>) -> Result<i64, BrokerError> {
+    match limit {
+        None => Ok(DEFAULT_PAGE),
+        Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        Some(_) => Err(BrokerError::Invalid(format!(
+            "limit must be between 1 and {MAX_PAGE}"
+        ))),
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 
 pub mod input;
 pub mod master;
+pub mod reports;
 pub mod rotation;
 
 use std::collections::HashMap;
@@ -26,8 +27,11 @@ use std::sync::Arc;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::Serialize;
 use zeroize::Zeroizing;
+
+use addin_wasm::protocol::keys::{
+    CreateKey, Created, KeyChange, KeyRefusal, Owner, Policy, RefusalCode, Unwrapped,
+};
 
 use crate::audit::{Action, Event};
 use crate::auth::Principal;
@@ -74,111 +78,6 @@ pub struct Broker {
     master: Arc<MasterKeys>,
 }
 
-/// A key's policy, as its owner and admins see it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Policy {
-    /// The key id (the envelope's `kid`).
-    pub key_id: String,
-    /// Who created it.
-    pub owner: Owner,
-    /// Named recipients, lowercase; `*` stands for everyone in the owner's organisation.
-    pub recipients: Vec<String>,
-    /// The owner's label.
-    pub label: Option<String>,
-    /// The document it protects.
-    pub doc_id: Option<String>,
-    /// RFC 3339.
-    pub created_at: String,
-    /// RFC 3339.
-    pub updated_at: String,
-    /// RFC 3339; absent when it never expires.
-    pub expires_at: Option<String>,
-    /// RFC 3339; absent unless revoked.
-    pub revoked_at: Option<String>,
-}
-
-/// A key's owner.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Owner {
-    /// User principal name.
-    pub username: String,
-    /// Tenant id.
-    pub tenant_id: String,
-}
-
-/// A new key: its id, the key itself, and its policy.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Created {
-    /// The key id.
-    pub key_id: String,
-    /// The data key, base64url without padding.
-    #[schema(value_type = String)]
-    pub key: Zeroizing<String>,
-    /// Its policy.
-    pub policy: Policy,
-}
-
-/// What a caller asks to create.
-#[derive(Debug, Clone, Default)]
-pub struct NewKeyRequest {
-    /// Recipients as given.
-    pub recipients: Vec<String>,
-    /// RFC 3339 expiry.
-    pub expires_at: Option<String>,
-    /// Label.
-    pub label: Option<String>,
-    /// Document id.
-    pub doc_id: Option<String>,
-}
-
-/// A change the owner asks for.
-#[derive(Debug, Clone, Default)]
-pub struct ChangeRequest {
-    /// Recipients to add (`*` adds the whole organisation).
-    pub add: Vec<String>,
-    /// Recipients to remove (`*` removes the whole organisation).
-    pub remove: Vec<String>,
-    /// `Some(None)`: never expire; `Some(Some(t))`: expire at `t` (RFC 3339).
-    pub expires_at: Option<Option<String>>,
-}
-
-/// The outcome for one key of an unwrap.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(untagged)]
-pub enum Unwrapped {
-    /// Released.
-    Key {
-        /// The key id.
-        #[serde(rename = "keyId")]
-        key_id: String,
-        /// The data key, base64url without padding.
-        #[schema(value_type = String)]
-        key: Zeroizing<String>,
-        /// Who created the key, so that a reader can see whose text they are reading.
-        owner: Owner,
-    },
-    /// Refused.
-    Error {
-        /// The key id as asked.
-        #[serde(rename = "keyId")]
-        key_id: String,
-        /// Why.
-        error: KeyError,
-    },
-}
-
-/// Why one key was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct KeyError {
-    /// `not_found`, `revoked`, `expired`, `invalid_key_id` or `integrity`.
-    pub code: &'static str,
-    /// In words, with what to do.
-    pub message: &'static str,
-}
-
 /// Why a key is refused, as recorded and as answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Refusal {
@@ -204,28 +103,32 @@ impl Refusal {
     }
 
     /// The answer to the caller (who is not told whether a key they may not see exists).
-    fn answer(self) -> KeyError {
-        match self {
-            Refusal::Malformed => KeyError {
-                code: "invalid_key_id",
-                message: "this is not a key id of this server; the encrypted range may be damaged or come from another server",
-            },
-            Refusal::Unknown | Refusal::NotRecipient => KeyError {
-                code: "not_found",
-                message: "no key with this id exists, or you are not among its recipients; ask the document's owner to give you access",
-            },
-            Refusal::Revoked => KeyError {
-                code: "revoked",
-                message: "the owner revoked access to this text; ask them for a new copy",
-            },
-            Refusal::Expired => KeyError {
-                code: "expired",
-                message: "access to this text has expired; ask the owner to extend it",
-            },
-            Refusal::Integrity => KeyError {
-                code: "integrity",
-                message: "the server's copy of this key failed its integrity check; ask your administrator to check the server",
-            },
+    fn answer(self) -> KeyRefusal {
+        let (code, message) = match self {
+            Refusal::Malformed => (
+                RefusalCode::InvalidKeyId,
+                "this is not a key id of this server; the encrypted range may be damaged or come from another server",
+            ),
+            Refusal::Unknown | Refusal::NotRecipient => (
+                RefusalCode::NotFound,
+                "no key with this id exists, or you are not among its recipients; ask the document's owner to give you access",
+            ),
+            Refusal::Revoked => (
+                RefusalCode::Revoked,
+                "the owner revoked access to this text; ask them for a new copy",
+            ),
+            Refusal::Expired => (
+                RefusalCode::Expired,
+                "access to this text has expired; ask the owner to extend it",
+            ),
+            Refusal::Integrity => (
+                RefusalCode::Integrity,
+                "the server's copy of this key failed its integrity check; ask your administrator to check the server",
+            ),
+        };
+        KeyRefusal {
+            code,
+            message: message.to_owned(),
         }
     }
 }
@@ -295,7 +198,7 @@ impl Broker {
     pub async fn create(
         &self,
         p: &Principal,
-        req: NewKeyRequest,
+        req: CreateKey,
         now: i64,
     ) -> Result<Created, BrokerError> {
         let recipients = input::recipients("recipients", &req.recipients)?;
@@ -519,11 +422,11 @@ impl Broker {
         &self,
         p: &Principal,
         key_id: &str,
-        req: ChangeRequest,
+        req: KeyChange,
         now: i64,
     ) -> Result<Policy, BrokerError> {
-        let add = input::recipients("addRecipients", &req.add)?;
-        let remove = input::recipients("removeRecipients", &req.remove)?;
+        let add = input::recipients("addRecipients", &req.add_recipients)?;
+        let remove = input::recipients("removeRecipients", &req.remove_recipients)?;
         let expires_at = match &req.expires_at {
             None => None,
             Some(None) => Some(None),
@@ -827,7 +730,8 @@ mod tests {
             .map(|(id, o)| {
                 (
                     id.as_str(),
-                    o.as_ref().map_or_else(|r| r.answer().code, |_| "key"),
+                    o.as_ref()
+                        .map_or_else(|r| r.answer().code.as_str(), |_| "key"),
                 )
             })
             .collect()

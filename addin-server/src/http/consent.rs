@@ -13,7 +13,9 @@ use super::errors::ApiError;
 use super::extract::{ClientIp, Query};
 use super::AppState;
 use crate::clock;
-use crate::consent::{Answer, ConsentError, ConsentLink, CALLBACK_PATH};
+use addin_wasm::protocol::account::ConsentLink;
+
+use crate::consent::{Answer, ConsentError, CALLBACK_PATH};
 
 /// The consent routes.
 pub fn routes() -> Router<AppState> {

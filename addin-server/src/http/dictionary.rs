@@ -2,13 +2,13 @@
 //! `If-None-Match`), `GET` and `PUT /v1/admin/dictionary` for admins (`If-Match` guards a
 //! replacement against another admin's change).
 
+use addin_wasm::protocol::dictionary::DictionaryVersion;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
 
 use super::AppState;
 use crate::auth::Principal;
@@ -67,22 +67,8 @@ fn users_view(headers: &HeaderMap, published: &Published) -> Response {
     with_etag(body.into_response(), published)
 }
 
-/// What admins read and get back from a replacement.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct AdminView {
-    version: i64,
-    etag: String,
-    /// RFC 3339; absent for the starter dictionary.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    published_at: Option<String>,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    published_by: String,
-    dictionary: serde_json::Value,
-}
-
 fn admin_view(published: &Published) -> Response {
-    let view = AdminView {
+    let view = DictionaryVersion {
         version: published.version,
         etag: published.etag.clone(),
         published_at: (published.version > 0).then(|| crate::clock::rfc3339(published.created_at)),
@@ -94,7 +80,7 @@ fn admin_view(published: &Published) -> Response {
 
 /// `GET /v1/admin/dictionary`: the admin's organisation's dictionary with its version.
 #[utoipa::path(get, path = "/v1/admin/dictionary", tag = "dictionary", security(("bearer" = [])),
-    responses((status = 200, description = "The dictionary with its version, for admins.", body = AdminView), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+    responses((status = 200, description = "The dictionary with its version, for admins.", body = DictionaryVersion), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
 pub(super) async fn for_admins(
     State(state): State<AppState>,
     p: Principal,
@@ -110,7 +96,7 @@ pub(super) async fn for_admins(
 /// `PUT /v1/admin/dictionary`: publishes the body as the next version.
 #[utoipa::path(put, path = "/v1/admin/dictionary", tag = "dictionary", security(("bearer" = [])), request_body(content = Object, description = "The dictionary document (DICTIONARY.md)"),
     params(("If-Match" = String, Header, description = "The ETag of the version it replaces")),
-    responses((status = 200, description = "The new version.", body = AdminView), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+    responses((status = 200, description = "The new version.", body = DictionaryVersion), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
 pub(super) async fn replace(
     State(state): State<AppState>,
     p: Principal,

@@ -13,6 +13,7 @@
 //!   the client's address; [`event_handler`]: the send-time script's answer; [`errors`]: every error
 //!   as a JSON answer; [`layers`] and [`csp`]: what every response passes through.
 
+pub mod admin;
 pub mod caller;
 pub mod consent;
 pub mod csp;
@@ -71,6 +72,7 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
         .merge(sign_in::routes())
         .merge(consent::routes())
         .merge(keys::routes())
+        .merge(admin::routes())
         .merge(dictionary::routes())
         .merge(tenants::routes())
         .merge(openapi::routes())

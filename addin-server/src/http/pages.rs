@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use addin_wasm::protocol::account::Me;
 use addin_wasm::protocol::Health;
 use axum::extract::State;
 use axum::http::{header, StatusCode, Uri};
@@ -75,9 +76,9 @@ pub(super) async fn readyz(State(state): State<AppState>) -> Result<Json<Health>
 
 /// Who is signed in, for the task pane to show.
 #[utoipa::path(get, path = "/v1/me", tag = "sign-in", security(("bearer" = [])),
-    responses((status = 200, description = "Who is signed in.", body = crate::auth::Principal), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
-pub(super) async fn me(principal: Principal) -> Json<Principal> {
-    Json(principal)
+    responses((status = 200, description = "Who is signed in.", body = Me), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn me(principal: Principal) -> Json<Me> {
+    Json(principal.me())
 }
 
 /// The scripts Office may run with SSO in its JavaScript-only event runtime (classic Outlook on

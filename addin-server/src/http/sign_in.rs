@@ -6,7 +6,7 @@ use axum::{Json, Router};
 
 use super::AppState;
 use crate::auth::AuthError;
-use crate::sign_in::SignInConfig;
+use addin_wasm::protocol::account::SignInConfig;
 
 /// The sign-in configuration route.
 pub fn routes() -> Router<AppState> {
@@ -15,7 +15,7 @@ pub fn routes() -> Router<AppState> {
 
 /// `GET /v1/sign-in-config`.
 #[utoipa::path(get, path = "/v1/sign-in-config", tag = "sign-in",
-    responses((status = 200, description = "What the fallback sign-in dialog signs in with.", body = crate::sign_in::SignInConfig), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+    responses((status = 200, description = "What the fallback sign-in dialog signs in with.", body = SignInConfig), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
 pub(super) async fn handler(
     State(state): State<AppState>,
 ) -> Result<Json<SignInConfig>, AuthError> {

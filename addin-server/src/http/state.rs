@@ -8,8 +8,8 @@ use crate::broker::{Broker, MasterKeys};
 use crate::config::{AllowedTenants, Config};
 use crate::consent::ConsentLinks;
 use crate::manifest::Manifests;
-use crate::sign_in::SignInConfig;
 use crate::store::Store;
+use addin_wasm::protocol::account::SignInConfig;
 
 /// What every handler may use.
 #[derive(Debug, Clone)]
@@ -47,7 +47,7 @@ impl AppState {
         Ok(AppState {
             auth: crate::auth::validator(config, store.clone())?,
             consent: ConsentLinks::from_config(config).map(Arc::new),
-            sign_in: SignInConfig::from_config(config).map(Arc::new),
+            sign_in: crate::sign_in::dialog_config(config).map(Arc::new),
             public_origin: config.public_url.as_str().to_owned(),
             authority_origin: url::Url::parse(&config.authority)
                 .map(|u| u.origin().ascii_serialization())

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use super::errors::ApiError;
 use super::AppState;
 use crate::auth::Principal;
-use crate::store::TenantRow;
+use addin_wasm::protocol::account::Tenant;
 
 /// The tenant routes.
 pub fn routes() -> Router<AppState> {
@@ -18,11 +18,11 @@ pub fn routes() -> Router<AppState> {
 
 /// `GET /v1/admin/tenant`: the caller's organisation's admission, for its admins.
 #[utoipa::path(get, path = "/v1/admin/tenant", tag = "admin", security(("bearer" = [])),
-    responses((status = 200, description = "How the caller's organisation was admitted.", body = crate::store::TenantRow), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+    responses((status = 200, description = "How the caller's organisation was admitted.", body = Tenant), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
 pub(super) async fn status(
     State(state): State<AppState>,
     p: Principal,
-) -> Result<Json<TenantRow>, ApiError> {
+) -> Result<Json<Tenant>, ApiError> {
     Ok(Json(crate::tenants::admission(&state.store, &p).await?))
 }
 

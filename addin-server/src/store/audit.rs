@@ -1,6 +1,7 @@
 //! Reading the audit log: the whole chain for verification, filtered pages for admins, and
 //! per-user statistics. Appending is the writer's ([`super::writer`]).
 
+use addin_wasm::protocol::audit::UserStats;
 use futures_util::TryStreamExt;
 use sqlx::Row;
 
@@ -29,22 +30,6 @@ pub struct AuditFilter {
     pub before_seq: Option<i64>,
     /// At most this many.
     pub limit: i64,
-}
-
-/// What one user did over a period.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UserStats {
-    /// The user name.
-    pub user: String,
-    /// Keys created.
-    pub keys_created: i64,
-    /// Keys released to them.
-    pub releases: i64,
-    /// Keys refused to them.
-    pub denials: i64,
-    /// Policy changes and revocations they made.
-    pub policy_changes: i64,
 }
 
 const RECORD_COLUMNS: &str = "seq, at, action, actor_tenant, actor_oid, actor_name, key_id, \

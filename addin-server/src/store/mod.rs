@@ -32,11 +32,11 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 use crate::audit::AuditKeys;
 use crate::config::{Database, PostgresUrl};
 
-pub use audit::{AuditFilter, UserStats};
+pub use audit::AuditFilter;
 pub use dictionary::{DictionaryRow, NewDictionary};
 pub use keys::{KeyRow, NewKey, PolicyChange};
 pub use releases::{Decide, Release, UnwrapRow};
-pub use tenants::{ConsentState, TenantRow};
+pub use tenants::ConsentState;
 pub use writer::{
     KeyCreated, PolicyChanged, Publication, Removal, Revocation, Rewrap, Write, Written,
 };

@@ -8,6 +8,7 @@
 //! that a tenant admitted again later, or another tenant that now owns those domains, starts
 //! afresh.
 
+use addin_wasm::protocol::account::Tenant;
 use sqlx::{Any, Transaction};
 
 use super::writer::Removal;
@@ -24,17 +25,15 @@ pub struct ConsentState {
     pub username: String,
 }
 
-/// An admitted tenant.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TenantRow {
-    /// Lowercase GUID.
-    pub tenant_id: String,
-    /// RFC 3339.
-    pub consented_at: String,
-    /// Object id of the administrator who consented (absent for consents recorded before
-    /// consent was bound to an administrator).
-    pub consented_by: Option<String>,
+/// A row of `tenants`: id, RFC 3339 consent time, consenting administrator.
+type TenantColumns = (String, String, Option<String>);
+
+fn tenant((tenant_id, consented_at, consented_by): TenantColumns) -> Tenant {
+    Tenant {
+        tenant_id,
+        consented_at,
+        consented_by,
+    }
 }
 
 impl Store {
@@ -48,22 +47,24 @@ impl Store {
     }
 
     /// The admitted tenants, in the order of their ids.
-    pub async fn tenants(&self) -> Result<Vec<TenantRow>, StoreError> {
-        Ok(sqlx::query_as(
+    pub async fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
+        let rows: Vec<TenantColumns> = sqlx::query_as(
             "SELECT tenant_id, consented_at, consented_by FROM tenants ORDER BY tenant_id",
         )
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        Ok(rows.into_iter().map(tenant).collect())
     }
 
     /// The admitted tenant `tenant_id`, if it is.
-    pub async fn tenant(&self, tenant_id: &str) -> Result<Option<TenantRow>, StoreError> {
-        Ok(sqlx::query_as(
+    pub async fn tenant(&self, tenant_id: &str) -> Result<Option<Tenant>, StoreError> {
+        let row: Option<TenantColumns> = sqlx::query_as(
             "SELECT tenant_id, consented_at, consented_by FROM tenants WHERE tenant_id = $1",
         )
         .bind(tenant_id)
         .fetch_optional(&self.pool)
-        .await?)
+        .await?;
+        Ok(row.map(tenant))
     }
 
     /// Records a pending admin-consent request of `object_id` (named `username`) for

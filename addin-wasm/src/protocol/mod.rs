@@ -2,7 +2,17 @@
 //!
 //! Everything here is plain serde data in the JSON shape the server speaks (camelCase fields,
 //! errors as `{ "error": { "code", "message" } }`). Keeping them in one place means the server
-//! and the clients cannot drift apart: both compile against these definitions.
+//! and the clients cannot drift apart: both compile against these definitions, and the
+//! server's OpenAPI document is generated from them (feature `openapi`).
+//!
+//! Here: the limits the server enforces, the recipient rule, the error body and its codes, and
+//! paging; the routes' bodies by feature in [`keys`], [`audit`], [`account`] and
+//! [`dictionary`].
+
+pub mod account;
+pub mod audit;
+pub mod dictionary;
+pub mod keys;
 
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +24,11 @@ pub const MAX_RECIPIENTS: usize = 100;
 pub const MAX_UNWRAP: usize = 256;
 /// The longest named recipient in bytes (an email address is at most 254 octets, RFC 5321).
 pub const MAX_RECIPIENT: usize = 254;
+
+/// The most items in one page of a list.
+pub const MAX_PAGE: i64 = 200;
+/// Items in a page when the client does not say.
+pub const DEFAULT_PAGE: i64 = 50;
 
 /// Why a named recipient is not one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,4 +230,15 @@ pub struct Health {
     pub status: String,
     /// The server's version, equal to the client core's [`crate::VERSION`] for one release.
     pub version: String,
+}
+
+/// One page of a list, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    /// This page's items.
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
