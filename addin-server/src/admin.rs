@@ -1,5 +1,5 @@
 //! The administrator's subcommands that work on the store: `migrate`, `keys ...` (master key
-//! rotation), `tenants ...`, `dictionary ...` and `audit verify|checkpoint`. Each returns the text to print, or an error saying what to do.
+//! rotation), `tenants ...`, `dictionary ...`, `policy ...` and `audit verify|checkpoint`. Each returns the text to print, or an error saying what to do.
 
 use crate::audit::{hex, Actor, ChainCheck, Checkpoint};
 use crate::broker::{master, rotation, BrokerError, MasterKeys};
@@ -35,22 +35,47 @@ impl From<crate::keyring::KeyringError> for AdminError {
     }
 }
 
+/// A document refused by the command line: each problem on a line of its own.
+fn refused(noun: &str, problems: &[addin_wasm::scan::Problem]) -> AdminError {
+    let mut message = match problems.len() {
+        1 => format!("the {noun} has 1 problem; nothing was published:"),
+        n => format!("the {noun} has {n} problems; nothing was published:"),
+    };
+    for p in problems {
+        message.push_str(&format!("\n  {p}"));
+    }
+    AdminError::Refused(message)
+}
+
+impl From<crate::documents::VersionError> for AdminError {
+    fn from(e: crate::documents::VersionError) -> Self {
+        match e {
+            crate::documents::VersionError::Store(e) => AdminError::Store(e),
+            other => AdminError::Refused(other.to_string()),
+        }
+    }
+}
+
 impl From<crate::dictionary::command::CommandError> for AdminError {
     fn from(e: crate::dictionary::command::CommandError) -> Self {
         use crate::dictionary::command::CommandError;
         use crate::dictionary::DictionaryError;
         match e {
             CommandError::Dictionary(DictionaryError::Invalid(problems)) => {
-                let mut message = match problems.len() {
-                    1 => "the dictionary has 1 problem; nothing was published:".to_owned(),
-                    n => format!("the dictionary has {n} problems; nothing was published:"),
-                };
-                for p in problems {
-                    message.push_str(&format!("\n  {p}"));
-                }
-                AdminError::Refused(message)
+                refused("dictionary", &problems)
             }
-            CommandError::Dictionary(DictionaryError::Store(e)) => AdminError::Store(e),
+            CommandError::Dictionary(DictionaryError::Version(e)) => e.into(),
+            other => AdminError::Refused(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::policy::PolicyError> for AdminError {
+    fn from(e: crate::policy::PolicyError) -> Self {
+        use crate::policy::PolicyError;
+        match e {
+            PolicyError::Invalid(problems) => refused("policy", &problems),
+            PolicyError::Version(e) => e.into(),
             other => AdminError::Refused(other.to_string()),
         }
     }
@@ -86,6 +111,34 @@ pub async fn export_dictionary(
     let tenant = command::tenant(config, tenant)?;
     let store = Store::open(&config.database).await?;
     let exported = command::export(&store, &tenant, csv).await;
+    store.close().await;
+    Ok(exported?)
+}
+
+/// `addin-server policy import FILE [--tenant T]`: publishes the policy in FILE (JSON) as the
+/// organisation's next version.
+pub async fn import_policy(
+    config: &Config,
+    tenant: Option<&str>,
+    file: &std::path::Path,
+) -> Result<String, AdminError> {
+    let tenant = crate::dictionary::command::tenant(config, tenant)?;
+    let (store, _keys) = open_with_keys(config).await?;
+    let published = crate::policy::import(&store, &tenant, file, clock::now_ms()).await;
+    store.close().await;
+    let published = published?;
+    Ok(format!(
+        "Published version {} of the policy of organisation {tenant} (ETag {}). It applies from the next request.\n",
+        published.version, published.etag
+    ))
+}
+
+/// `addin-server policy export [--tenant T]`: the organisation's policy in force, every
+/// setting.
+pub async fn export_policy(config: &Config, tenant: Option<&str>) -> Result<String, AdminError> {
+    let tenant = crate::dictionary::command::tenant(config, tenant)?;
+    let store = Store::open(&config.database).await?;
+    let exported = crate::policy::export(&store, &tenant).await;
     store.close().await;
     Ok(exported?)
 }

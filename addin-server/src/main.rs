@@ -39,9 +39,31 @@ enum Command {
     /// The organisation's sensitive-text dictionary (Outlook's send-time check).
     #[command(subcommand)]
     Dictionary(DictionaryCommand),
+    /// The organisation's policy (passcodes, outside domains, replies).
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Organisations admitted by admin consent.
     #[command(subcommand)]
     Tenants(TenantsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum PolicyCommand {
+    /// Publishes FILE (JSON; a setting left out takes its default) as the organisation's next
+    /// policy. Validated and audited.
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// The organisation's tenant id (needed unless ADDIN_ALLOWED_TENANTS names one).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Prints the organisation's policy in force (JSON, every setting).
+    Export {
+        /// The organisation's tenant id (needed unless ADDIN_ALLOWED_TENANTS names one).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,6 +178,16 @@ fn main() -> ExitCode {
         Some(Command::Dictionary(DictionaryCommand::Export { tenant, csv })) => {
             return admin(move |c| {
                 Box::pin(async move { admin::export_dictionary(&c, tenant.as_deref(), csv).await })
+            })
+        }
+        Some(Command::Policy(PolicyCommand::Import { file, tenant })) => {
+            return admin(move |c| {
+                Box::pin(async move { admin::import_policy(&c, tenant.as_deref(), &file).await })
+            })
+        }
+        Some(Command::Policy(PolicyCommand::Export { tenant })) => {
+            return admin(move |c| {
+                Box::pin(async move { admin::export_policy(&c, tenant.as_deref()).await })
             })
         }
         Some(Command::Tenants(TenantsCommand::List)) => {

@@ -5,36 +5,24 @@
 use addin_wasm::protocol::dictionary::DictionaryVersion;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
+use super::documents;
 use super::AppState;
 use crate::auth::Principal;
 use crate::dictionary::{DictionaryError, Published};
+use crate::store::DocumentKind;
 
-/// The response header giving the dictionary's version.
-pub const VERSION_HEADER: &str = "dictionary-version";
+const KIND: DocumentKind = DocumentKind::Dictionary;
 
 /// The dictionary routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/dictionary", get(for_users))
         .route("/v1/admin/dictionary", get(for_admins).put(replace))
-}
-
-fn with_etag(mut response: Response, published: &Published) -> Response {
-    let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&published.etag) {
-        headers.insert(header::ETAG, v);
-    }
-    headers.insert(VERSION_HEADER, HeaderValue::from(published.version));
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
-    );
-    response
 }
 
 /// `GET /v1/dictionary`: the caller's organisation's dictionary document, for its members
@@ -53,18 +41,7 @@ pub(super) async fn for_users(
     let published = crate::dictionary::current(&state.store, &p.tenant_id)
         .await
         .map_err(IntoResponse::into_response)?;
-    Ok(users_view(&headers, &published))
-}
-
-fn users_view(headers: &HeaderMap, published: &Published) -> Response {
-    if crate::etag::named_in(headers, header::IF_NONE_MATCH, &published.etag) == Some(true) {
-        return with_etag(StatusCode::NOT_MODIFIED.into_response(), published);
-    }
-    let body = (
-        [(header::CONTENT_TYPE, "application/json")],
-        published.document.clone(),
-    );
-    with_etag(body.into_response(), published)
+    Ok(documents::users_view(&headers, KIND, &published))
 }
 
 fn admin_view(published: &Published) -> Response {
@@ -75,7 +52,7 @@ fn admin_view(published: &Published) -> Response {
         published_by: published.created_by.clone(),
         dictionary: serde_json::from_str(&published.document).unwrap_or_default(),
     };
-    with_etag(Json(view).into_response(), published)
+    documents::with_etag(Json(view).into_response(), KIND, published)
 }
 
 /// `GET /v1/admin/dictionary`: the admin's organisation's dictionary with its version.
@@ -105,25 +82,17 @@ pub(super) async fn replace(
 ) -> Result<Response, Response> {
     p.require_admin()
         .map_err(|e| DictionaryError::from(e).into_response())?;
-    let json = std::str::from_utf8(&body).map_err(|_| DictionaryError::NotUtf8.into_response())?;
     let current = crate::dictionary::current(&state.store, &p.tenant_id)
         .await
         .map_err(IntoResponse::into_response)?;
-    let Some(matches) = crate::etag::named_in(&headers, header::IF_MATCH, &current.etag) else {
-        return Err(DictionaryError::IfMatchMissing.into_response());
-    };
-    if !matches {
-        return Err(DictionaryError::Stale {
-            now: current.version,
-        }
-        .into_response());
-    }
+    let (json, based_on) = documents::replacement(KIND, &headers, &body, &current)
+        .map_err(IntoResponse::into_response)?;
     let actor = p.actor();
     let published = crate::dictionary::publish(
         &state.store,
         &p.tenant_id,
         json,
-        Some(current.version),
+        Some(based_on),
         actor,
         crate::clock::now_ms(),
     )

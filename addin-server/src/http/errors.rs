@@ -13,7 +13,9 @@ use axum::Json;
 use crate::auth::AuthError;
 use crate::broker::BrokerError;
 use crate::dictionary::DictionaryError;
+use crate::documents::VersionError;
 use crate::limits::Limited;
+use crate::policy::PolicyError;
 
 /// An error answered to an HTTP client.
 #[derive(Debug)]
@@ -252,48 +254,77 @@ impl From<BrokerError> for ApiError {
     }
 }
 
-/// A dictionary refused with every problem listed (422, with `problems` beside the message),
-/// a lost update (409), or the store unavailable.
+/// A document refused with every problem listed: 422, with `problems` (path, entry id,
+/// message) beside the message.
+fn problems(code: ErrorCode, noun: &str, problems: Vec<addin_wasm::scan::Problem>) -> Response {
+    let message = match problems.len() {
+        1 => format!("the {noun} has 1 problem; fix the one listed in problems and publish again"),
+        n => format!(
+            "the {noun} has {n} problems; fix each one listed in problems and publish again"
+        ),
+    };
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(serde_json::json!({
+            "error": { "code": code, "message": message, "problems": problems }
+        })),
+    )
+        .into_response()
+}
+
+/// A version not published: a lost update (409), `If-Match` missing (428) or stale (412), a
+/// body that is not text (400), or the store unavailable.
+impl From<VersionError> for ApiError {
+    fn from(e: VersionError) -> ApiError {
+        let message = e.to_string();
+        match e {
+            VersionError::Conflict { .. } => {
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, message)
+            }
+            VersionError::NotUtf8(_) => ApiError::bad_request(ErrorCode::InvalidRequest, message),
+            VersionError::IfMatchMissing(_) => ApiError::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                ErrorCode::PreconditionRequired,
+                message,
+            ),
+            VersionError::Stale { .. } => ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                ErrorCode::PreconditionFailed,
+                message,
+            ),
+            VersionError::Store(e) => ApiError::unavailable("database", &e),
+        }
+    }
+}
+
+/// A dictionary that does not compile, for a guest, or not published.
 impl IntoResponse for DictionaryError {
     fn into_response(self) -> Response {
         match self {
-            DictionaryError::Invalid(problems) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(serde_json::json!({
-                    "error": {
-                        "code": ErrorCode::InvalidDictionary,
-                        "message": match problems.len() {
-                            1 => "the dictionary has 1 problem; fix the one listed in problems (path and entry id) and publish again".to_owned(),
-                            n => format!("the dictionary has {n} problems; fix each one listed in problems (path and entry id) and publish again"),
-                        },
-                        "problems": problems,
-                    }
-                })),
+            DictionaryError::Invalid(list) => {
+                problems(ErrorCode::InvalidDictionary, "dictionary", list)
+            }
+            DictionaryError::MembersOnly => ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::MembersOnly,
+                self.to_string(),
             )
-                .into_response(),
-            DictionaryError::Conflict { .. } => {
-                ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, self.to_string()).into_response()
-            }
-            DictionaryError::MembersOnly => {
-                ApiError::new(StatusCode::FORBIDDEN, ErrorCode::MembersOnly, self.to_string()).into_response()
-            }
+            .into_response(),
             DictionaryError::NotAdmin(e) => ApiError::from(e).into_response(),
-            DictionaryError::NotUtf8 => {
-                ApiError::bad_request(ErrorCode::InvalidRequest, self.to_string()).into_response()
-            }
-            DictionaryError::IfMatchMissing => ApiError::new(
-                StatusCode::PRECONDITION_REQUIRED,
-                ErrorCode::PreconditionRequired,
-                self.to_string(),
-            )
-            .into_response(),
-            DictionaryError::Stale { .. } => ApiError::new(
-                StatusCode::PRECONDITION_FAILED,
-                ErrorCode::PreconditionFailed,
-                self.to_string(),
-            )
-            .into_response(),
-            DictionaryError::Store(e) => ApiError::unavailable("database", &e).into_response(),
+            DictionaryError::Version(e) => ApiError::from(e).into_response(),
+        }
+    }
+}
+
+/// A policy that is not valid, or not published.
+impl IntoResponse for PolicyError {
+    fn into_response(self) -> Response {
+        match self {
+            PolicyError::Invalid(list) => problems(ErrorCode::InvalidPolicy, "policy", list),
+            PolicyError::NotAdmin(e) => ApiError::from(e).into_response(),
+            PolicyError::Version(e) => ApiError::from(e).into_response(),
+            // Files are the command line's; a route never reads one.
+            PolicyError::Read { .. } => ApiError::internal(&self).into_response(),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod caller;
 pub mod consent;
 pub mod csp;
 pub mod dictionary;
+pub mod documents;
 pub mod errors;
 pub mod event_handler;
 pub mod extract;
@@ -25,6 +26,7 @@ pub mod keys;
 pub mod layers;
 pub mod openapi;
 pub mod pages;
+pub mod policy;
 pub mod sign_in;
 pub mod state;
 pub mod tenants;
@@ -74,6 +76,7 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
         .merge(keys::routes())
         .merge(admin::routes())
         .merge(dictionary::routes())
+        .merge(policy::routes())
         .merge(tenants::routes())
         .merge(openapi::routes())
         .fallback_service(static_files)

@@ -15,7 +15,7 @@
 
 mod audit;
 mod checkpoint;
-mod dictionary;
+mod documents;
 mod identity;
 mod keys;
 pub mod releases;
@@ -33,7 +33,7 @@ use crate::audit::AuditKeys;
 use crate::config::{Database, PostgresUrl};
 
 pub use audit::AuditFilter;
-pub use dictionary::{DictionaryRow, NewDictionary};
+pub use documents::{DocumentKind, DocumentRow, NewVersion};
 pub use keys::{KeyRow, NewKey, PolicyChange};
 pub use releases::{Decide, Release, UnwrapRow};
 pub use tenants::ConsentState;

@@ -23,7 +23,7 @@ use std::borrow::Cow;
 use sqlx::{Any, AnyPool, AssertSqlSafe, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
-use super::dictionary::{self, NewDictionary};
+use super::documents::{self, NewVersion};
 use super::keys::{self, NewKey, PolicyChange};
 use super::releases::{self, Release, UnwrapRow};
 use super::tenants;
@@ -66,11 +66,11 @@ pub enum Write {
         /// Its record, written only if the key was not revoked yet.
         audit: Event,
     },
-    /// Publish a new version of a tenant's dictionary, unless another was published since the
-    /// version it replaces.
-    PublishDictionary {
+    /// Publish a new version of a tenant's document (dictionary, policy), unless another was
+    /// published since the version it replaces.
+    Publish {
         /// The new version.
-        dictionary: NewDictionary,
+        version: NewVersion,
         /// Its record, written only if it was published.
         audit: Event,
     },
@@ -130,8 +130,8 @@ pub enum Written {
     Policy(PolicyChanged),
     /// Of a [`Write::Revoke`].
     Revocation(Revocation),
-    /// Of a [`Write::PublishDictionary`].
-    Dictionary(Publication),
+    /// Of a [`Write::Publish`].
+    Document(Publication),
     /// Of a [`Write::AdmitTenant`]: admitted (again, if it was).
     Admitted,
     /// Of a [`Write::RemoveTenant`].
@@ -156,7 +156,7 @@ impl Written {
             Written::Key(k) => *k == KeyCreated::Created,
             Written::Policy(p) => *p == PolicyChanged::Changed,
             Written::Revocation(r) => *r == Revocation::Revoked,
-            Written::Dictionary(d) => *d == Publication::Published,
+            Written::Document(d) => *d == Publication::Published,
             Written::Removal(r) => *r == Removal::Removed,
         }
     }
@@ -189,7 +189,7 @@ pub enum Revocation {
     AlreadyRevoked,
 }
 
-/// Whether a dictionary version was published.
+/// Whether a document version was published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Publication {
     /// It was, as the next version, with its record.
@@ -409,8 +409,8 @@ async fn apply<'a>(
             Written::Revocation(keys::revoke(tx, key_id, *at).await?),
             Some(audit),
         ),
-        Write::PublishDictionary { dictionary, audit } => (
-            Written::Dictionary(dictionary::publish(tx, dictionary).await?),
+        Write::Publish { version, audit } => (
+            Written::Document(documents::publish(tx, version).await?),
             Some(audit),
         ),
         Write::AdmitTenant {

@@ -11,28 +11,7 @@ use addin_server::store::Store;
 use axum::http::{Method, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
-use support::{Provider, TestDb};
-
-/// Calls the app with extra headers; returns status, headers and the body (JSON or Null).
-async fn send(
-    app: &Router,
-    method: Method,
-    path: &str,
-    token: &str,
-    headers: &[(&str, &str)],
-    body: Option<String>,
-) -> (StatusCode, axum::http::HeaderMap, Value) {
-    let mut request = support::ask(method, path).token(token);
-    for (k, v) in headers {
-        request = request.header(k, v);
-    }
-    if let Some(body) = body {
-        request = request.body(body);
-    }
-    let answer = request.send(app).await;
-    let json = answer.json();
-    (answer.status, answer.headers, json)
-}
+use support::{etag, send, Provider, TestDb};
 
 /// `PUT /v1/admin/dictionary` with `body`, as `token`, with `If-Match: if_match` if given.
 async fn put(
@@ -41,16 +20,7 @@ async fn put(
     if_match: Option<&str>,
     body: String,
 ) -> (StatusCode, axum::http::HeaderMap, Value) {
-    let headers: Vec<(&str, &str)> = if_match.map(|e| ("if-match", e)).into_iter().collect();
-    send(
-        app,
-        Method::PUT,
-        "/v1/admin/dictionary",
-        token,
-        &headers,
-        Some(body),
-    )
-    .await
+    support::put_document(app, "/v1/admin/dictionary", token, if_match, body).await
 }
 
 /// `GET /v1/dictionary` as `token`, with `If-None-Match: if_none_match` if given.
@@ -59,15 +29,7 @@ async fn get(
     token: &str,
     if_none_match: Option<&str>,
 ) -> (StatusCode, axum::http::HeaderMap, Value) {
-    let headers: Vec<(&str, &str)> = if_none_match
-        .map(|e| ("if-none-match", e))
-        .into_iter()
-        .collect();
-    send(app, Method::GET, "/v1/dictionary", token, &headers, None).await
-}
-
-fn etag(headers: &axum::http::HeaderMap) -> String {
-    headers["etag"].to_str().unwrap().to_owned()
+    support::get_document(app, "/v1/dictionary", token, if_none_match).await
 }
 
 fn custom() -> Value {

@@ -27,11 +27,13 @@ pub enum Action {
     Consent,
     /// An admitted organisation was removed.
     TenantRemoved,
+    /// An organisation's policy was replaced (the record's `detail` gives the new version).
+    OrgPolicy,
 }
 
 impl Action {
     /// Every action, for parsing.
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::Create,
         Action::Release,
         Action::Deny,
@@ -41,6 +43,7 @@ impl Action {
         Action::Dictionary,
         Action::Consent,
         Action::TenantRemoved,
+        Action::OrgPolicy,
     ];
 
     /// The name stored and shown (the serde name).
@@ -55,6 +58,7 @@ impl Action {
             Action::Dictionary => "dictionary",
             Action::Consent => "consent",
             Action::TenantRemoved => "tenantRemoved",
+            Action::OrgPolicy => "orgPolicy",
         }
     }
 

@@ -6,13 +6,14 @@
 //! server's OpenAPI document is generated from them (feature `openapi`).
 //!
 //! Here: the limits the server enforces, the recipient rule, the error body and its codes, and
-//! paging; the routes' bodies by feature in [`keys`], [`audit`], [`account`] and
-//! [`dictionary`].
+//! paging; the routes' bodies by feature in [`keys`], [`audit`], [`account`],
+//! [`dictionary`] and [`policy`].
 
 pub mod account;
 pub mod audit;
 pub mod dictionary;
 pub mod keys;
+pub mod policy;
 
 use serde::{Deserialize, Serialize};
 
@@ -118,6 +119,8 @@ pub enum ErrorCode {
     PreconditionFailed,
     /// The dictionary does not compile; `problems` lists each problem.
     InvalidDictionary,
+    /// The policy is not valid; `problems` lists each problem.
+    InvalidPolicy,
     /// The organisation's dictionary is for its members, not its guests.
     MembersOnly,
     /// Admin consent needs a directory role that may grant it.
@@ -163,6 +166,7 @@ impl ErrorCode {
             ErrorCode::PreconditionRequired => "precondition_required",
             ErrorCode::PreconditionFailed => "precondition_failed",
             ErrorCode::InvalidDictionary => "invalid_dictionary",
+            ErrorCode::InvalidPolicy => "invalid_policy",
             ErrorCode::MembersOnly => "members_only",
             ErrorCode::NotAnAdministrator => "not_an_administrator",
             ErrorCode::NotYourTenant => "not_your_tenant",

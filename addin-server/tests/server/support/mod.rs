@@ -404,3 +404,57 @@ pub(crate) async fn call(
     let answer = request.send(app).await;
     (answer.status, answer.json())
 }
+
+/// Calls the app with extra headers; returns status, headers and the body (JSON or Null).
+pub(crate) async fn send(
+    app: &Router,
+    method: Method,
+    path: &str,
+    token: &str,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let mut request = ask(method, path).token(token);
+    for (k, v) in headers {
+        request = request.header(k, v);
+    }
+    if let Some(body) = body {
+        request = request.body(body);
+    }
+    let answer = request.send(app).await;
+    let json = answer.json();
+    (answer.status, answer.headers, json)
+}
+
+/// A versioned document's replacement: `PUT path` with `body`, as `token`, with
+/// `If-Match: if_match` if given.
+pub(crate) async fn put_document(
+    app: &Router,
+    path: &str,
+    token: &str,
+    if_match: Option<&str>,
+    body: String,
+) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let headers: Vec<(&str, &str)> = if_match.map(|e| ("if-match", e)).into_iter().collect();
+    send(app, Method::PUT, path, token, &headers, Some(body)).await
+}
+
+/// A versioned document as users read it: `GET path` as `token`, with
+/// `If-None-Match: if_none_match` if given.
+pub(crate) async fn get_document(
+    app: &Router,
+    path: &str,
+    token: &str,
+    if_none_match: Option<&str>,
+) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let headers: Vec<(&str, &str)> = if_none_match
+        .map(|e| ("if-none-match", e))
+        .into_iter()
+        .collect();
+    send(app, Method::GET, path, token, &headers, None).await
+}
+
+/// The ETag header of an answer.
+pub(crate) fn etag(headers: &axum::http::HeaderMap) -> String {
+    headers["etag"].to_str().unwrap().to_owned()
+}
