@@ -143,6 +143,27 @@ pub async fn export_policy(config: &Config, tenant: Option<&str>) -> Result<Stri
     Ok(exported?)
 }
 
+/// `addin-server mail test ADDRESS [--lang en|fr]`: one message through the configured relay.
+pub async fn test_mail(config: &Config, address: &str, lang: &str) -> Result<String, AdminError> {
+    use crate::mail::{templates, Mailer};
+    let Some(settings) = &config.mail else {
+        return Err(AdminError::Refused(
+            "no mail relay is configured: set ADDIN_SMTP_URL and ADDIN_MAIL_FROM first".into(),
+        ));
+    };
+    let mailer = Mailer::new(settings).map_err(|e| AdminError::Refused(e.to_string()))?;
+    let language = templates::Language::from_tag(lang);
+    let message = templates::test_message(language, address, mailer.relay());
+    mailer
+        .send(message)
+        .await
+        .map_err(|e| AdminError::Refused(e.to_string()))?;
+    Ok(format!(
+        "Sent a test message to {address} through {}.\n",
+        mailer.relay()
+    ))
+}
+
 /// `addin-server tenants list`: the organisations admitted by admin consent, and those the
 /// configuration lists.
 pub async fn list_tenants(config: &Config) -> Result<String, AdminError> {

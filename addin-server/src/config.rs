@@ -31,6 +31,10 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "ADDIN_RATE_LIMIT_SCALE",
     "ADDIN_MAX_CONNECTIONS",
     "ADDIN_IDLE_TIMEOUT",
+    "ADDIN_SMTP_URL",
+    "ADDIN_MAIL_FROM",
+    "ADDIN_SMTP_CA_FILE",
+    "ADDIN_PASSCODES",
 ];
 
 /// Variables with the `ADDIN_` prefix that belong to the project's scripts, not to the server.
@@ -67,6 +71,12 @@ pub struct Config {
     /// Seconds a connection may stay silent before it is closed (`ADDIN_IDLE_TIMEOUT`, 1 to
     /// 3600; default 60).
     pub idle_timeout_secs: u32,
+    /// Outgoing mail, if set (`ADDIN_SMTP_URL`, `ADDIN_MAIL_FROM`, `ADDIN_SMTP_CA_FILE`).
+    pub mail: Option<crate::mail::MailSettings>,
+    /// Whether the server sends one-time passcodes to people outside the organisations
+    /// (`ADDIN_PASSCODES`; default off, and on needs mail). Each organisation's policy then
+    /// decides for its own keys.
+    pub passcodes: bool,
     /// Things worth telling the operator that do not stop the server (unknown variables).
     pub warnings: Vec<String>,
 }
@@ -375,7 +385,27 @@ impl Config {
             }
         };
 
+        let mail = mail_settings(
+            get("ADDIN_SMTP_URL"),
+            get("ADDIN_MAIL_FROM"),
+            get("ADDIN_SMTP_CA_FILE"),
+        )?;
+        let passcodes = match get("ADDIN_PASSCODES") {
+            None => false,
+            Some(v) => parse_bool("ADDIN_PASSCODES", v)?,
+        };
+        if passcodes && mail.is_none() {
+            return Err(ConfigError::new(
+                "ADDIN_PASSCODES",
+                get("ADDIN_PASSCODES").unwrap_or_default(),
+                "is on but the server has no way to send the passcodes",
+                "set ADDIN_SMTP_URL and ADDIN_MAIL_FROM to the organisation's mail relay, or set ADDIN_PASSCODES=false",
+            ));
+        }
+
         Ok(Config {
+            mail,
+            passcodes,
             listen,
             public_url,
             data_dir,
@@ -391,6 +421,76 @@ impl Config {
             idle_timeout_secs,
             warnings,
         })
+    }
+}
+
+/// The mail settings, when `ADDIN_SMTP_URL` is set; the relay's password never appears in an
+/// error.
+fn mail_settings(
+    url: Option<&str>,
+    from: Option<&str>,
+    ca_file: Option<&str>,
+) -> Result<Option<crate::mail::MailSettings>, ConfigError> {
+    let Some(url) = url else {
+        if let Some(from) = from {
+            return Err(ConfigError::new(
+                "ADDIN_SMTP_URL",
+                "",
+                format!("is missing while ADDIN_MAIL_FROM is set ({from})"),
+                "set ADDIN_SMTP_URL to the mail relay (smtps://user:password@host:465 or smtp://user:password@host:587), or unset ADDIN_MAIL_FROM",
+            ));
+        }
+        return Ok(None);
+    };
+    let shown = redacted(url);
+    let smtp = crate::mail::SmtpUrl::parse(url).map_err(|problem| {
+        ConfigError::new(
+            "ADDIN_SMTP_URL",
+            &shown,
+            problem,
+            "set it to smtps://user:password@host:465 (TLS) or smtp://user:password@host:587 (STARTTLS); percent-encode @ and : in the user name and password",
+        )
+    })?;
+    let Some(from) = from else {
+        return Err(ConfigError::new(
+            "ADDIN_MAIL_FROM",
+            "",
+            "is missing while ADDIN_SMTP_URL is set",
+            "set it to the sender of the server's mail, e.g. Textguard <noreply@contoso.example> (a mailbox the relay lets the server send as)",
+        ));
+    };
+    if from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(ConfigError::new(
+            "ADDIN_MAIL_FROM",
+            from,
+            "is not a sender address",
+            "set it to an address, or Name <address>, e.g. Textguard <noreply@contoso.example>",
+        ));
+    }
+    let ca_pem = ca_file
+        .map(|path| {
+            let file = readable_file("ADDIN_SMTP_CA_FILE", path, "point it to the PEM certificate of the authority that signed the relay's certificate, or unset it")?;
+            std::fs::read(&file).map_err(|e| {
+                ConfigError::new("ADDIN_SMTP_CA_FILE", path, format!("cannot be read ({e})"), "make it readable by the server")
+            })
+        })
+        .transpose()?;
+    Ok(Some(crate::mail::MailSettings {
+        smtp,
+        from: from.to_owned(),
+        ca_pem,
+    }))
+}
+
+/// `url` with its password replaced by `***`, to show in an error.
+fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) => "(not shown: it may hold a password)".to_owned(),
     }
 }
 

@@ -41,6 +41,7 @@ mod fsutil;
 pub mod http;
 pub mod keyring;
 pub mod limits;
+pub mod mail;
 pub mod manifest;
 pub mod policy;
 pub mod scan_command;

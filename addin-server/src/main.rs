@@ -45,6 +45,22 @@ enum Command {
     /// Organisations admitted by admin consent.
     #[command(subcommand)]
     Tenants(TenantsCommand),
+    /// Outgoing mail (passcodes, protected replies).
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum MailCommand {
+    /// Sends a test message to ADDRESS through the configured relay (ADDIN_SMTP_URL), to check
+    /// the mail settings before turning passcodes on.
+    Test {
+        /// Where to send it.
+        address: String,
+        /// The message's language: en or fr.
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -192,6 +208,11 @@ fn main() -> ExitCode {
         }
         Some(Command::Tenants(TenantsCommand::List)) => {
             return admin(|c| Box::pin(async move { admin::list_tenants(&c).await }))
+        }
+        Some(Command::Mail(MailCommand::Test { address, lang })) => {
+            return admin(move |c| {
+                Box::pin(async move { admin::test_mail(&c, &address, &lang).await })
+            })
         }
         Some(Command::Tenants(TenantsCommand::Remove { tenant })) => {
             return admin(move |c| Box::pin(async move { admin::remove_tenant(&c, &tenant).await }))

@@ -40,9 +40,11 @@ pub(super) async fn for_users(
     Ok(documents::users_view(&headers, KIND, &published))
 }
 
-fn admin_view(published: &Published) -> Result<Response, Response> {
-    let policy = OrgPolicy::from_json(&published.document)
-        .map_err(|problems| PolicyError::Invalid(problems).into_response())?;
+fn admin_view(published: &Published) -> Response {
+    let policy = match OrgPolicy::from_json(&published.document) {
+        Ok(policy) => policy,
+        Err(problems) => return PolicyError::Invalid(problems).into_response(),
+    };
     let view = PolicyVersion {
         version: published.version,
         etag: published.etag.clone(),
@@ -50,11 +52,7 @@ fn admin_view(published: &Published) -> Result<Response, Response> {
         published_by: published.created_by.clone(),
         policy,
     };
-    Ok(documents::with_etag(
-        Json(view).into_response(),
-        KIND,
-        published,
-    ))
+    documents::with_etag(Json(view).into_response(), KIND, published)
 }
 
 /// `GET /v1/admin/policy`: the admin's organisation's policy with its version.
@@ -69,7 +67,7 @@ pub(super) async fn for_admins(
     let published = crate::policy::current(&state.store, &p.tenant_id)
         .await
         .map_err(IntoResponse::into_response)?;
-    admin_view(&published)
+    Ok(admin_view(&published))
 }
 
 /// `PUT /v1/admin/policy`: publishes the body as the next version.
@@ -100,5 +98,5 @@ pub(super) async fn replace(
     .await
     .map_err(IntoResponse::into_response)?;
     tracing::info!(target: "admin", tenant = %p.tenant_id, version = published.version, "policy published");
-    admin_view(&published)
+    Ok(admin_view(&published))
 }

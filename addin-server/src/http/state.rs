@@ -35,6 +35,8 @@ pub struct AppState {
     pub tenants_by_consent: bool,
     /// The rate limits.
     pub limits: Arc<crate::limits::Limits>,
+    /// Outgoing mail (passcodes, protected replies); `None` without `ADDIN_SMTP_URL`.
+    pub mailer: Option<crate::mail::Mailer>,
 }
 
 impl AppState {
@@ -56,6 +58,12 @@ impl AppState {
             limits: Arc::new(crate::limits::Limits::scaled(config.rate_limit_scale)),
             manifests: Arc::new(manifests),
             broker: Broker::new(store.clone(), master),
+            mailer: config
+                .mail
+                .as_ref()
+                .map(crate::mail::Mailer::new)
+                .transpose()
+                .map_err(|e| e.to_string())?,
             store,
         })
     }

@@ -13,5 +13,6 @@ mod crash;
 mod dictionary;
 mod identity;
 mod limits;
+mod mail;
 mod policy;
 mod transport;

@@ -129,7 +129,7 @@ impl OrgPolicy {
         }
         address.rsplit_once('@').is_some_and(|(_, domain)| {
             let domain = domain.to_ascii_lowercase();
-            self.outside_domains.iter().any(|d| *d == domain)
+            self.outside_domains.contains(&domain)
         })
     }
 }

@@ -458,3 +458,113 @@ pub(crate) async fn get_document(
 pub(crate) fn etag(headers: &axum::http::HeaderMap) -> String {
     headers["etag"].to_str().unwrap().to_owned()
 }
+
+/// How the test SMTP server protects its connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SmtpMode {
+    /// STARTTLS offered, AUTH required after it.
+    StartTls,
+    /// TLS from the first byte (smtps), AUTH required.
+    Implicit,
+    /// No TLS at all (no STARTTLS, no AUTH): a relay a client must refuse unless told otherwise.
+    Plain,
+}
+
+/// A real SMTP server (npm `smtp-server`, `tests/support/smtp-server.mjs`) whose certificate
+/// comes from a throwaway authority; the messages it accepts are read back with
+/// [`SmtpServer::messages`].
+pub(crate) struct SmtpServer {
+    child: Child,
+    pub(crate) port: u16,
+    maildir: std::path::PathBuf,
+    /// The authority's certificate (PEM), for `ADDIN_SMTP_CA_FILE`.
+    pub(crate) ca_file: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// The test relay's user name and password.
+pub(crate) const SMTP_USER: &str = "mailer@contoso.example";
+pub(crate) const SMTP_PASSWORD: &str = "relay-s3cret";
+
+impl SmtpServer {
+    pub(crate) fn start(mode: SmtpMode) -> SmtpServer {
+        let dir = tempfile::tempdir().unwrap();
+        let ca_key = rcgen::KeyPair::generate().unwrap();
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+            .unwrap()
+            .signed_by(&key, &ca)
+            .unwrap();
+        let ca_file = dir.path().join("ca.pem");
+        std::fs::write(&ca_file, ca.pem()).unwrap();
+        std::fs::write(dir.path().join("cert.pem"), cert.pem()).unwrap();
+        std::fs::write(dir.path().join("key.pem"), key.serialize_pem()).unwrap();
+        let maildir = dir.path().join("mail");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut command = Command::new("node");
+        command
+            .arg(root.join("tests/support/smtp-server.mjs"))
+            .current_dir(&root)
+            .env("SMTP_MAILDIR", &maildir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if mode != SmtpMode::Plain {
+            command
+                .env("SMTP_TLS_CERT", dir.path().join("cert.pem"))
+                .env("SMTP_TLS_KEY", dir.path().join("key.pem"))
+                .env("SMTP_USER", SMTP_USER)
+                .env("SMTP_PASSWORD", SMTP_PASSWORD);
+        }
+        if mode == SmtpMode::Implicit {
+            command.env("SMTP_IMPLICIT_TLS", "1");
+        }
+        let mut child = command
+            .spawn()
+            .expect("node must be installed (scripts/setup.sh installs it)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let v: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("the SMTP server did not start ({e}): {line:?}"));
+        SmtpServer {
+            child,
+            port: v["port"].as_u64().unwrap() as u16,
+            maildir,
+            ca_file,
+            _dir: dir,
+        }
+    }
+
+    /// `ADDIN_SMTP_URL` for this server, with the relay's credentials.
+    pub(crate) fn url(&self, scheme: &str) -> String {
+        format!(
+            "{scheme}://{}:{SMTP_PASSWORD}@localhost:{}",
+            SMTP_USER.replace('@', "%40"),
+            self.port
+        )
+    }
+
+    /// The messages received so far, oldest first: `{ from, to, subject, text, html, secure }`.
+    pub(crate) fn messages(&self) -> Vec<Value> {
+        let Ok(entries) = std::fs::read_dir(&self.maildir) else {
+            return Vec::new();
+        };
+        let mut names: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        names.sort();
+        names
+            .iter()
+            .map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
