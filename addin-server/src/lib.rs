@@ -43,6 +43,7 @@ pub mod keyring;
 pub mod limits;
 pub mod mail;
 pub mod manifest;
+pub mod passcodes;
 pub mod policy;
 pub mod scan_command;
 pub mod serve;

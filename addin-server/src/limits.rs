@@ -76,6 +76,9 @@ pub struct Limits {
     creates: Bucket<UserKey>,
     unwraps: Bucket<UserKey>,
     consent_links: Bucket<UserKey>,
+    passcode_clients: Bucket<IpAddr>,
+    passcode_addresses: Bucket<String>,
+    passcode_entries: Bucket<IpAddr>,
     /// Addresses held back after too many refused tokens, until when.
     held: Mutex<HashMap<IpAddr, Instant>>,
 }
@@ -100,6 +103,17 @@ impl Limits {
             creates: Bucket::new("key creations", q(120, 60)),
             unwraps: Bucket::new("key requests", q(600, 300)),
             consent_links: Bucket::new("consent links", q(5, 5)),
+            passcode_clients: Bucket::new("passcode requests from your address", q(10, 10)),
+            // Five codes at once for one mailbox, then one every three minutes.
+            passcode_addresses: Bucket::new(
+                "passcodes for this email address",
+                Quota::with_period(std::time::Duration::from_secs(180) / k.max(1))
+                    .unwrap_or_else(|| per_minute(1, 1))
+                    .allow_burst(
+                        NonZeroU32::new(5u32.saturating_mul(k)).unwrap_or(NonZeroU32::MIN),
+                    ),
+            ),
+            passcode_entries: Bucket::new("passcode entries from your address", q(30, 30)),
             held: Mutex::default(),
         }
     }
@@ -113,6 +127,9 @@ impl Limits {
             creates: Bucket::new("key creations", q()),
             unwraps: Bucket::new("key requests", q()),
             consent_links: Bucket::new("consent links", q()),
+            passcode_clients: Bucket::new("passcode requests from your address", q()),
+            passcode_addresses: Bucket::new("passcodes for this email address", q()),
+            passcode_entries: Bucket::new("passcode entries from your address", q()),
             held: Mutex::default(),
         }
     }
@@ -159,6 +176,20 @@ impl Limits {
         self.consent_links.check(user)
     }
 
+    /// One passcode request from `client` for `address` (each has its own limit).
+    pub fn passcode_request(&self, client: Option<IpAddr>, address: &str) -> Result<(), Limited> {
+        if let Some(client) = client {
+            self.passcode_clients.check(&client)?;
+        }
+        self.passcode_addresses
+            .check(&address.trim().to_lowercase())
+    }
+
+    /// One passcode entry from `client`.
+    pub fn passcode_entry(&self, client: Option<IpAddr>) -> Result<(), Limited> {
+        client.map_or(Ok(()), |c| self.passcode_entries.check(&c))
+    }
+
     /// Drops the buckets of keys that are back to full.
     pub fn forget_idle(&self) {
         let now = Instant::now();
@@ -171,6 +202,9 @@ impl Limits {
         self.creates.limiter.retain_recent();
         self.unwraps.limiter.retain_recent();
         self.consent_links.limiter.retain_recent();
+        self.passcode_clients.limiter.retain_recent();
+        self.passcode_addresses.limiter.retain_recent();
+        self.passcode_entries.limiter.retain_recent();
     }
 }
 

@@ -80,6 +80,22 @@ impl Principal {
         (self.tenant_id.clone(), self.object_id.clone())
     }
 
+    /// A reader outside the organisations, who proved `address` (lowercase) with a one-time
+    /// passcode: tenant `otp`, which no organisation's id is, so they own nothing, are no
+    /// organisation's member or admin, and are a recipient only where `address` is named.
+    pub fn outside(address: &str) -> Principal {
+        Principal {
+            tenant_id: "otp".into(),
+            object_id: format!("otp:{address}"),
+            username: format!("otp:{address}"),
+            address: Some(address.to_owned()),
+            member: false,
+            display_name: String::new(),
+            roles: Vec::new(),
+            directory_roles: Vec::new(),
+        }
+    }
+
     /// This user as `GET /v1/me` answers.
     pub fn me(&self) -> addin_wasm::protocol::account::Me {
         addin_wasm::protocol::account::Me {

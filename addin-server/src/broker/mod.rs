@@ -84,6 +84,8 @@ enum Refusal {
     Malformed,
     Unknown,
     NotRecipient,
+    /// Named, but read with a passcode, which the owner's policy does not allow (now).
+    OutsideNotAllowed,
     Revoked,
     Expired,
     Integrity,
@@ -96,6 +98,9 @@ impl Refusal {
             Refusal::Malformed => "not a key id",
             Refusal::Unknown => "no such key",
             Refusal::NotRecipient => "not a recipient",
+            Refusal::OutsideNotAllowed => {
+                "the owner's policy does not allow passcodes for this address"
+            }
             Refusal::Revoked => "revoked",
             Refusal::Expired => "expired",
             Refusal::Integrity => "the stored key failed its integrity check",
@@ -109,7 +114,7 @@ impl Refusal {
                 RefusalCode::InvalidKeyId,
                 "this is not a key id of this server; the encrypted range may be damaged or come from another server",
             ),
-            Refusal::Unknown | Refusal::NotRecipient => (
+            Refusal::Unknown | Refusal::NotRecipient | Refusal::OutsideNotAllowed => (
                 RefusalCode::NotFound,
                 "no key with this id exists, or you are not among its recipients; ask the document's owner to give you access",
             ),
@@ -284,6 +289,29 @@ impl Broker {
         key_ids: &[String],
         now: i64,
     ) -> Result<Vec<Unwrapped>, BrokerError> {
+        self.unwrap_with(p, key_ids, None, now).await
+    }
+
+    /// [`Broker::unwrap`] for a reader outside the organisations (a passcode session): as well
+    /// as naming them, a key's owner tenant must be among `admitted` (those whose policy allows
+    /// passcodes for the reader's address).
+    pub async fn unwrap_outside(
+        &self,
+        p: &Principal,
+        key_ids: &[String],
+        admitted: Arc<std::collections::HashSet<String>>,
+        now: i64,
+    ) -> Result<Vec<Unwrapped>, BrokerError> {
+        self.unwrap_with(p, key_ids, Some(admitted), now).await
+    }
+
+    async fn unwrap_with(
+        &self,
+        p: &Principal,
+        key_ids: &[String],
+        admitted: Option<Arc<std::collections::HashSet<String>>>,
+        now: i64,
+    ) -> Result<Vec<Unwrapped>, BrokerError> {
         if key_ids.is_empty() || key_ids.len() > input::MAX_UNWRAP {
             return Err(BrokerError::Invalid(format!(
                 "keyIds must list between 1 and {} key ids; split larger documents into several requests",
@@ -313,6 +341,7 @@ impl Broker {
                     std::mem::take(&mut pending),
                     last,
                     std::mem::take(&mut others),
+                    admitted.clone(),
                     now,
                 )
                 .await?;
@@ -354,6 +383,7 @@ impl Broker {
         ids: Vec<String>,
         last: bool,
         ops: Vec<Write>,
+        admitted: Option<Arc<std::collections::HashSet<String>>>,
         now: i64,
     ) -> Result<Decisions, BrokerError> {
         if ids.is_empty() {
@@ -364,7 +394,17 @@ impl Broker {
         }
         let ring = self.master.ring();
         let (caller, wanted) = (p.clone(), ids.clone());
-        let decide = move |rows: Vec<UnwrapRow>| decide(&caller, &wanted, &rows, &ring, now, last);
+        let decide = move |rows: Vec<UnwrapRow>| {
+            decide(
+                &caller,
+                &wanted,
+                &rows,
+                &ring,
+                admitted.as_deref(),
+                now,
+                last,
+            )
+        };
         Ok(self
             .store
             .release(ops, ids, p.address.clone(), decide)
@@ -572,6 +612,7 @@ fn decide(
     ids: &[String],
     rows: &[UnwrapRow],
     ring: &Keyring,
+    admitted: Option<&std::collections::HashSet<String>>,
     now: i64,
     last: bool,
 ) -> (Decisions, Vec<Event>) {
@@ -589,6 +630,8 @@ fn decide(
                     || (row.whole_tenant != 0 && row.tenant_id == p.tenant_id && p.member);
                 if !may {
                     Err(Refusal::NotRecipient)
+                } else if admitted.is_some_and(|a| !a.contains(&row.tenant_id)) {
+                    Err(Refusal::OutsideNotAllowed)
                 } else if row.revoked_at.is_some() {
                     Err(Refusal::Revoked)
                 } else if row.expires_at.is_some_and(|t| t * 1000 <= now) {
@@ -772,7 +815,15 @@ mod tests {
             .map(String::from)
             .into();
         // In another tenant: the whole-organisation key is not for this caller.
-        let (made, records) = decide(&principal("t2", "bob"), &ids, &rows, &ring, now, false);
+        let (made, records) = decide(
+            &principal("t2", "bob"),
+            &ids,
+            &rows,
+            &ring,
+            None,
+            now,
+            false,
+        );
         assert_eq!(
             codes(&made),
             [
@@ -804,7 +855,15 @@ mod tests {
         assert_eq!(records[5].detail.as_deref(), Some(r#"{"count":1}"#));
         // Unknown ids are one record however many.
         let made_up: Vec<String> = (0..200).map(|i| format!("absent{i}")).collect();
-        let (_, records) = decide(&principal("t2", "bob"), &made_up, &rows, &ring, now, false);
+        let (_, records) = decide(
+            &principal("t2", "bob"),
+            &made_up,
+            &rows,
+            &ring,
+            None,
+            now,
+            false,
+        );
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].detail.as_deref(), Some(r#"{"count":200}"#));
         // In the owner's tenant, the whole-organisation key is released; the owner has all
@@ -814,6 +873,7 @@ mod tests {
             &ids[1..2],
             &rows,
             &ring,
+            None,
             now,
             false,
         );
@@ -823,9 +883,17 @@ mod tests {
             member: false,
             ..principal("t1", "guest")
         };
-        let (made, _) = decide(&guest, &ids[1..2], &rows, &ring, now, false);
+        let (made, _) = decide(&guest, &ids[1..2], &rows, &ring, None, now, false);
         assert_eq!(codes(&made), [("org", "not_found")]);
-        let (made, _) = decide(&principal("t1", "owner"), &ids, &rows, &ring, now, false);
+        let (made, _) = decide(
+            &principal("t1", "owner"),
+            &ids,
+            &rows,
+            &ring,
+            None,
+            now,
+            false,
+        );
         assert_eq!(
             codes(&made).iter().map(|(_, c)| *c).collect::<Vec<_>>(),
             ["key", "key", "revoked", "expired", "key", "not_found"]
@@ -847,6 +915,7 @@ mod tests {
             &ids,
             std::slice::from_ref(&unknown),
             &ring,
+            None,
             0,
             false,
         );
@@ -858,7 +927,7 @@ mod tests {
             (made.deferred, made.missing_versions),
             (ids.clone(), vec![7])
         );
-        let (made, records) = decide(&owner, &ids, &[unknown], &ring, 0, true);
+        let (made, records) = decide(&owner, &ids, &[unknown], &ring, None, 0, true);
         assert_eq!(codes(&made), [("k", "integrity")]);
         assert_eq!(
             records[0].reason.as_deref(),

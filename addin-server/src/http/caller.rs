@@ -99,3 +99,24 @@ impl FromRequestParts<AppState> for AnyTenant {
         logged(parts, state, result).map(|(principal, _)| AnyTenant(principal))
     }
 }
+
+/// A reader outside the organisations, by the bearer token of a passcode session
+/// ([`crate::passcodes`]): a [`Principal::outside`], never accepted where a signed-in user is.
+#[derive(Debug, Clone)]
+pub struct Reader(pub Principal);
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = super::errors::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        use crate::passcodes::PasscodeError;
+        let passcodes = state.passcodes.as_ref().ok_or(PasscodeError::Off)?;
+        let token = bearer(parts).map_err(|_| PasscodeError::SessionExpired)?;
+        Ok(Reader(
+            passcodes.session(token, crate::clock::now_ms()).await?,
+        ))
+    }
+}

@@ -15,6 +15,7 @@ use crate::broker::BrokerError;
 use crate::dictionary::DictionaryError;
 use crate::documents::VersionError;
 use crate::limits::Limited;
+use crate::passcodes::PasscodeError;
 use crate::policy::PolicyError;
 
 /// An error answered to an HTTP client.
@@ -325,6 +326,39 @@ impl IntoResponse for PolicyError {
             PolicyError::Version(e) => ApiError::from(e).into_response(),
             // Files are the command line's; a route never reads one.
             PolicyError::Read { .. } => ApiError::internal(&self).into_response(),
+        }
+    }
+}
+
+/// A passcode step refused: wrong (401, with the tries left), locked (429 with
+/// `Retry-After`), expired or used (400), the session over (401), or passcodes off (403).
+impl From<PasscodeError> for ApiError {
+    fn from(e: PasscodeError) -> ApiError {
+        let message = e.to_string();
+        match e {
+            PasscodeError::Off => {
+                ApiError::new(StatusCode::FORBIDDEN, ErrorCode::PasscodesOff, message)
+            }
+            PasscodeError::Invalid(_) => ApiError::bad_request(ErrorCode::InvalidRequest, message),
+            PasscodeError::Locked { retry_after_s } => ApiError {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                body: ErrorBody::new(ErrorCode::PasscodeLocked, message),
+                retry_after: Some(retry_after_s),
+            },
+            PasscodeError::Wrong { .. } => {
+                ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::WrongPasscode, message)
+            }
+            PasscodeError::Expired => ApiError::bad_request(ErrorCode::PasscodeExpired, message),
+            PasscodeError::SessionExpired => {
+                ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired, message)
+            }
+            PasscodeError::Random(_) => ApiError::internal(&message),
+            PasscodeError::Store(e)
+            | PasscodeError::Policy(PolicyError::Version(VersionError::Store(e))) => {
+                ApiError::unavailable("database", &e)
+            }
+            PasscodeError::Policy(_) => ApiError::internal(&message),
+            PasscodeError::Broker(e) => e.into(),
         }
     }
 }

@@ -26,6 +26,7 @@ pub mod keys;
 pub mod layers;
 pub mod openapi;
 pub mod pages;
+pub mod passcodes;
 pub mod policy;
 pub mod sign_in;
 pub mod state;
@@ -77,6 +78,7 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
         .merge(admin::routes())
         .merge(dictionary::routes())
         .merge(policy::routes())
+        .merge(passcodes::routes())
         .merge(tenants::routes())
         .merge(openapi::routes())
         .fallback_service(static_files)

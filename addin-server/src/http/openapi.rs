@@ -39,6 +39,9 @@ use super::AppState;
         super::policy::for_users,
         super::policy::for_admins,
         super::policy::replace,
+        super::passcodes::request,
+        super::passcodes::verify,
+        super::passcodes::unwrap,
         super::consent::url,
         super::consent::callback,
         super::tenants::status,
@@ -61,6 +64,12 @@ impl Modify for Bearer {
                 .into(),
         );
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+        let mut reader = Http::new(HttpAuthScheme::Bearer);
+        reader.description = Some(
+            "A reader session's token, from POST /v1/passcodes/verify (one hour, one address)"
+                .into(),
+        );
+        components.add_security_scheme("reader", SecurityScheme::Http(reader));
     }
 }
 

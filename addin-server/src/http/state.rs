@@ -37,6 +37,8 @@ pub struct AppState {
     pub limits: Arc<crate::limits::Limits>,
     /// Outgoing mail (passcodes, protected replies); `None` without `ADDIN_SMTP_URL`.
     pub mailer: Option<crate::mail::Mailer>,
+    /// One-time passcodes for outside readers; `None` unless `ADDIN_PASSCODES` is on.
+    pub passcodes: Option<Arc<crate::passcodes::Passcodes>>,
 }
 
 impl AppState {
@@ -46,6 +48,24 @@ impl AppState {
     pub fn new(config: &Config, store: Store, master: Arc<MasterKeys>) -> Result<AppState, String> {
         let manifests = Manifests::render(&config.public_url, config.client_id.as_deref())
             .map_err(|e| e.to_string())?;
+        let mailer = config
+            .mail
+            .as_ref()
+            .map(crate::mail::Mailer::new)
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        let passcodes = match (&mailer, config.passcodes) {
+            (Some(mailer), true) => {
+                let secret = master.ring().audit_secret().map_err(|e| e.to_string())?;
+                let key = crate::passcodes::PasscodeKey::derive(&secret)?;
+                Some(Arc::new(crate::passcodes::Passcodes::new(
+                    store.clone(),
+                    mailer.clone(),
+                    key,
+                )))
+            }
+            _ => None,
+        };
         Ok(AppState {
             auth: crate::auth::validator(config, store.clone())?,
             consent: ConsentLinks::from_config(config).map(Arc::new),
@@ -58,12 +78,8 @@ impl AppState {
             limits: Arc::new(crate::limits::Limits::scaled(config.rate_limit_scale)),
             manifests: Arc::new(manifests),
             broker: Broker::new(store.clone(), master),
-            mailer: config
-                .mail
-                .as_ref()
-                .map(crate::mail::Mailer::new)
-                .transpose()
-                .map_err(|e| e.to_string())?,
+            mailer,
+            passcodes,
             store,
         })
     }

@@ -102,6 +102,52 @@ impl Store {
             .await?)
     }
 
+    /// Those of `key_ids` that name `address` (lowercase) among their recipients, neither
+    /// revoked nor expired at `now_s` (Unix seconds): `(key id, owner's tenant, owner's name)`.
+    pub async fn keys_naming(
+        &self,
+        address: &str,
+        key_ids: &[&str],
+        now_s: i64,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        let Some(ids) = padded(key_ids) else {
+            return Ok(Vec::new());
+        };
+        let n = ids.len();
+        let sql = format!(
+            "SELECT DISTINCT k.key_id, k.tenant_id, k.owner_name FROM data_keys k \
+             JOIN key_recipients r ON r.key_id = k.key_id \
+             WHERE r.recipient = {} AND k.revoked_at IS NULL \
+             AND (k.expires_at IS NULL OR k.expires_at > {}) AND k.key_id IN ({}) \
+             ORDER BY k.key_id",
+            self.engine.params(1, 1),
+            self.engine.params(2, 1),
+            self.engine.params(3, n)
+        );
+        Ok(ids
+            .fold(
+                sqlx::query_as(AssertSqlSafe(sql)).bind(address).bind(now_s),
+                |q, id| q.bind(id),
+            )
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// The owners' tenants of those of `key_ids` that exist: `(key id, tenant)`.
+    pub async fn key_tenants(&self, key_ids: &[&str]) -> Result<Vec<(String, String)>, StoreError> {
+        let Some(ids) = padded(key_ids) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT DISTINCT key_id, tenant_id FROM data_keys WHERE key_id IN ({})",
+            self.engine.params(1, ids.len())
+        );
+        Ok(ids
+            .fold(sqlx::query_as(AssertSqlSafe(sql)), |q, id| q.bind(id))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     /// The keys owned by `(tenant, oid)`, newest first, after the cursor `(created_at, key_id)`.
     pub async fn owned_keys(
         &self,

@@ -18,6 +18,7 @@ mod checkpoint;
 mod documents;
 mod identity;
 mod keys;
+pub mod passcodes;
 pub mod releases;
 mod tenants;
 pub mod writer;

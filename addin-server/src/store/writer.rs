@@ -74,6 +74,15 @@ pub enum Write {
         /// Its record, written only if it was published.
         audit: Event,
     },
+    /// Store a passcode challenge, with the record of the code sent or refused.
+    Challenge {
+        /// The challenge.
+        challenge: super::passcodes::NewChallenge,
+        /// Its record.
+        audit: Event,
+    },
+    /// Enter a passcode: read the challenge and lockout, decide, apply, record.
+    PasscodeEntry(super::passcodes::Entry),
     /// Admit a tenant whose administrator consented.
     AdmitTenant {
         /// The tenant.
@@ -413,6 +422,16 @@ async fn apply<'a>(
             Written::Document(documents::publish(tx, version).await?),
             Some(audit),
         ),
+        Write::Challenge { challenge, audit } => {
+            super::passcodes::insert_challenge(tx, challenge).await?;
+            (Written::Recorded, Some(audit))
+        }
+        Write::PasscodeEntry(entry) => {
+            for event in super::passcodes::enter(tx, entry).await? {
+                chain.append(Cow::Owned(event));
+            }
+            (Written::Recorded, None)
+        }
         Write::AdmitTenant {
             tenant_id,
             object_id,

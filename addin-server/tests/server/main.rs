@@ -14,5 +14,6 @@ mod dictionary;
 mod identity;
 mod limits;
 mod mail;
+mod passcodes;
 mod policy;
 mod transport;

@@ -29,11 +29,22 @@ pub enum Action {
     TenantRemoved,
     /// An organisation's policy was replaced (the record's `detail` gives the new version).
     OrgPolicy,
+    /// A one-time passcode was mailed to an outside reader (actor `otp:<address>`).
+    PasscodeSent,
+    /// A passcode was asked for and not sent (the record's `reason` says why); the reader was
+    /// answered as if it had been.
+    PasscodeRefused,
+    /// A wrong passcode was entered.
+    PasscodeWrong,
+    /// Too many wrong passcodes: the address is locked for a while.
+    PasscodeLocked,
+    /// A correct passcode started a reader session.
+    PasscodeAccepted,
 }
 
 impl Action {
     /// Every action, for parsing.
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 15] = [
         Action::Create,
         Action::Release,
         Action::Deny,
@@ -44,6 +55,11 @@ impl Action {
         Action::Consent,
         Action::TenantRemoved,
         Action::OrgPolicy,
+        Action::PasscodeSent,
+        Action::PasscodeRefused,
+        Action::PasscodeWrong,
+        Action::PasscodeLocked,
+        Action::PasscodeAccepted,
     ];
 
     /// The name stored and shown (the serde name).
@@ -59,6 +75,11 @@ impl Action {
             Action::Consent => "consent",
             Action::TenantRemoved => "tenantRemoved",
             Action::OrgPolicy => "orgPolicy",
+            Action::PasscodeSent => "passcodeSent",
+            Action::PasscodeRefused => "passcodeRefused",
+            Action::PasscodeWrong => "passcodeWrong",
+            Action::PasscodeLocked => "passcodeLocked",
+            Action::PasscodeAccepted => "passcodeAccepted",
         }
     }
 

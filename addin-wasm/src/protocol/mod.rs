@@ -7,12 +7,13 @@
 //!
 //! Here: the limits the server enforces, the recipient rule, the error body and its codes, and
 //! paging; the routes' bodies by feature in [`keys`], [`audit`], [`account`],
-//! [`dictionary`] and [`policy`].
+//! [`dictionary`], [`policy`] and [`passcodes`].
 
 pub mod account;
 pub mod audit;
 pub mod dictionary;
 pub mod keys;
+pub mod passcodes;
 pub mod policy;
 
 use serde::{Deserialize, Serialize};
@@ -121,6 +122,16 @@ pub enum ErrorCode {
     InvalidDictionary,
     /// The policy is not valid; `problems` lists each problem.
     InvalidPolicy,
+    /// The passcode is not the one sent; the message says how many tries are left.
+    WrongPasscode,
+    /// Too many wrong passcodes for this address; `Retry-After` says when to try again.
+    PasscodeLocked,
+    /// The passcode has expired or was used; ask for a new one.
+    PasscodeExpired,
+    /// The reader session has expired or is not one; enter a new passcode.
+    SessionExpired,
+    /// The server does not send passcodes.
+    PasscodesOff,
     /// The organisation's dictionary is for its members, not its guests.
     MembersOnly,
     /// Admin consent needs a directory role that may grant it.
@@ -167,6 +178,11 @@ impl ErrorCode {
             ErrorCode::PreconditionFailed => "precondition_failed",
             ErrorCode::InvalidDictionary => "invalid_dictionary",
             ErrorCode::InvalidPolicy => "invalid_policy",
+            ErrorCode::WrongPasscode => "wrong_passcode",
+            ErrorCode::PasscodeLocked => "passcode_locked",
+            ErrorCode::PasscodeExpired => "passcode_expired",
+            ErrorCode::SessionExpired => "session_expired",
+            ErrorCode::PasscodesOff => "passcodes_off",
             ErrorCode::MembersOnly => "members_only",
             ErrorCode::NotAnAdministrator => "not_an_administrator",
             ErrorCode::NotYourTenant => "not_your_tenant",

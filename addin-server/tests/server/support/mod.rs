@@ -249,17 +249,31 @@ impl TestDb {
 /// production, so that the suites that create and unwrap keys by the dozen concurrently as one
 /// user test what they test; `limits.rs` tests the limits themselves.
 pub(crate) fn config(provider: &Provider, tenants: &str, db: &TestDb, dir: &Path) -> Config {
+    config_with(provider, tenants, db, dir, &[])
+}
+
+/// [`config`] with more settings.
+pub(crate) fn config_with(
+    provider: &Provider,
+    tenants: &str,
+    db: &TestDb,
+    dir: &Path,
+    more: &[(&str, &str)],
+) -> Config {
+    let data = dir.join("data").to_string_lossy().into_owned();
+    let base = [
+        ("ADDIN_AUTHORITY", provider.authority.as_str()),
+        ("ADDIN_INSECURE_HTTP", "true"),
+        ("ADDIN_CLIENT_ID", CLIENT_ID),
+        ("ADDIN_ALLOWED_TENANTS", tenants),
+        ("ADDIN_DATABASE_URL", db.url.as_str()),
+        ("ADDIN_DATA_DIR", data.as_str()),
+        ("ADDIN_RATE_LIMIT_SCALE", "100"),
+    ];
     Config::from_vars(
-        [
-            ("ADDIN_AUTHORITY", provider.authority.as_str()),
-            ("ADDIN_INSECURE_HTTP", "true"),
-            ("ADDIN_CLIENT_ID", CLIENT_ID),
-            ("ADDIN_ALLOWED_TENANTS", tenants),
-            ("ADDIN_DATABASE_URL", db.url.as_str()),
-            ("ADDIN_DATA_DIR", &dir.join("data").to_string_lossy()),
-            ("ADDIN_RATE_LIMIT_SCALE", "100"),
-        ]
-        .map(|(k, v)| (k.to_owned(), v.to_owned())),
+        base.iter()
+            .chain(more)
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
     )
     .unwrap()
 }

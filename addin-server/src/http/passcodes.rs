@@ -1,0 +1,74 @@
+//! The passcode routes for readers outside the organisations: `POST /v1/passcodes` (ask for a
+//! code; the same answer whether or not one is sent), `POST /v1/passcodes/verify` (enter it;
+//! a reader session), and `POST /v1/passcodes/unwrap` (open keys with that session). The first
+//! two are anonymous, so each is rate-limited per client address (and the first per email
+//! address too); the rules are [`crate::passcodes`].
+
+use addin_wasm::protocol::keys::{UnwrapAnswer, UnwrapRequest};
+use addin_wasm::protocol::passcodes::{
+    PasscodeChallenge, PasscodeEntry, PasscodeRequest, ReaderSession,
+};
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+
+use super::caller::Reader;
+use super::errors::ApiError;
+use super::extract::{Body, ClientIp};
+use super::AppState;
+use crate::clock;
+use crate::passcodes::{PasscodeError, Passcodes};
+
+/// The passcode routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/passcodes", post(request))
+        .route("/v1/passcodes/verify", post(verify))
+        .route("/v1/passcodes/unwrap", post(unwrap))
+}
+
+fn passcodes(state: &AppState) -> Result<&Passcodes, ApiError> {
+    state
+        .passcodes
+        .as_deref()
+        .ok_or_else(|| ApiError::from(PasscodeError::Off))
+}
+
+#[utoipa::path(post, path = "/v1/passcodes", tag = "passcodes", request_body = PasscodeRequest,
+    responses((status = 200, description = "A challenge for the page; a code is mailed if the address may read, and the answer is the same either way.", body = PasscodeChallenge), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn request(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    Body(body): Body<PasscodeRequest>,
+) -> Result<Json<PasscodeChallenge>, ApiError> {
+    let passcodes = passcodes(&state)?;
+    state.limits.passcode_request(client, &body.address)?;
+    Ok(Json(passcodes.request(body, clock::now_ms()).await?))
+}
+
+#[utoipa::path(post, path = "/v1/passcodes/verify", tag = "passcodes", request_body = PasscodeEntry,
+    responses((status = 200, description = "The code was right: a reader session.", body = ReaderSession), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn verify(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    Body(body): Body<PasscodeEntry>,
+) -> Result<Json<ReaderSession>, ApiError> {
+    let passcodes = passcodes(&state)?;
+    state.limits.passcode_entry(client)?;
+    Ok(Json(passcodes.verify(body, clock::now_ms()).await?))
+}
+
+#[utoipa::path(post, path = "/v1/passcodes/unwrap", tag = "passcodes", security(("reader" = [])), request_body = UnwrapRequest,
+    responses((status = 200, description = "Each key asked for, released or refused with why, in the order asked.", body = UnwrapAnswer), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn unwrap(
+    State(state): State<AppState>,
+    Reader(p): Reader,
+    Body(body): Body<UnwrapRequest>,
+) -> Result<Json<UnwrapAnswer>, ApiError> {
+    let passcodes = passcodes(&state)?;
+    state.limits.unwrap(&p.limit_key())?;
+    let results = passcodes
+        .unwrap(&state.broker, &p, &body.key_ids, clock::now_ms())
+        .await?;
+    Ok(Json(UnwrapAnswer { results }))
+}

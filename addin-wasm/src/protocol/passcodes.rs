@@ -1,0 +1,72 @@
+//! One-time passcodes for people outside the organisations (`/v1/passcodes...`): the reader page
+//! asks for a code for an address and the keys it wants to open, the server mails the code when
+//! (and only when) one of those keys names that address and its organisation's policy allows
+//! passcodes, and a correct code gives a short session that opens only keys naming that address.
+//!
+//! The answer to a request is the same whether or not a code was sent, so that the page cannot
+//! be used to learn who may read.
+
+use serde::{Deserialize, Serialize};
+
+/// Digits in a passcode.
+pub const CODE_DIGITS: usize = 8;
+/// Wrong entries for one address before it is locked.
+pub const MAX_WRONG_ENTRIES: u32 = 5;
+/// How long a locked address stays locked, in minutes.
+pub const LOCKOUT_MINUTES: u32 = 15;
+/// How long a reader session lasts, in minutes.
+pub const SESSION_MINUTES: u32 = 60;
+
+/// `POST /v1/passcodes`: a code for `address`, to open `key_ids`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasscodeRequest {
+    /// The reader's email address.
+    pub address: String,
+    /// The keys of the protected text the reader has (the envelopes' `kid`s), at most
+    /// [`super::MAX_UNWRAP`].
+    pub key_ids: Vec<String>,
+    /// The language of the mail (`en`, `fr`); English by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+}
+
+/// The answer of `POST /v1/passcodes`, the same whether or not a code was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PasscodeChallenge {
+    /// What the page sends back with the code: it binds the code to this page.
+    pub challenge: String,
+    /// A short reference the page shows and the mail repeats, so the reader knows which mail
+    /// goes with which page.
+    pub reference: String,
+    /// How long the code works.
+    pub expires_in_seconds: u64,
+}
+
+/// `POST /v1/passcodes/verify`: the code the reader typed, for the page's challenge.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasscodeEntry {
+    /// The challenge of [`PasscodeChallenge`].
+    pub challenge: String,
+    /// The code from the mail ([`CODE_DIGITS`] digits; spaces are ignored).
+    pub code: String,
+}
+
+/// The answer of a correct code: a reader session for `POST /v1/passcodes/unwrap`, sent as
+/// `Authorization: Bearer {token}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ReaderSession {
+    /// The session's bearer token.
+    pub token: String,
+    /// The address it stands for.
+    pub address: String,
+    /// How long it lasts.
+    pub expires_in_seconds: u64,
+}
