@@ -7,9 +7,9 @@
 import * as api from './api.js';
 import { t } from './i18n.js';
 import { core } from './core.js';
+import { findEnvelope, readerLink } from './envelopes.js';
 import { openEnvelopes, sealWithNewKey } from './protect.js';
 import { categoryLabel, composed, office, scanned } from './message.js';
-import { sanitized } from './sanitize.js';
 
 const item = () => Office.context.mailbox.item;
 
@@ -92,24 +92,21 @@ export async function protect() {
   const [jwe] = await sealWithNewKey({ recipients: readers, label: t('labelMessage'), docId }, [
     { rangeId: 'body', content: html, format: 'html' },
   ]);
-  const notice = document.createElement('p');
-  notice.textContent = t('protectedNotice');
+  const notice = document.createElement('div');
+  notice.append(Object.assign(document.createElement('p'), { textContent: t('protectedNotice') }));
+  // People without the add-in read it in their browser, when the envelope fits in a link.
+  const link = readerLink(location.origin, jwe);
+  if (link) {
+    const a = Object.assign(document.createElement('a'), { href: link, textContent: t('readInBrowser') });
+    const p = document.createElement('p');
+    p.append(a);
+    notice.append(p);
+  }
   const envelope = document.createElement('pre');
   envelope.dataset.textguard = '1';
   envelope.textContent = jwe;
   await office('replace the body', (cb) => item().body.setAsync(`${notice.outerHTML}${envelope.outerHTML}`, { coercionType: Office.CoercionType.Html }, cb));
   return readers;
-}
-
-/** An envelope in a message's text: header, empty key, 16-character IV, ciphertext, 22-character tag. */
-const ENVELOPE = /eyJ[\w-]+\.\.[\w-]{16}\.[\w-]+\.[\w-]{22}/;
-
-/**
- * The envelope in the text of a received message, or null. Mail systems may wrap long lines,
- * so the envelope is looked for with all whitespace taken out.
- */
-export function findEnvelope(text) {
-  return ENVELOPE.exec(text.replace(/\s+/g, ''))?.[0] ?? null;
 }
 
 /**
@@ -132,14 +129,4 @@ function plainToHtml(text) {
   const pre = document.createElement('pre');
   pre.textContent = text;
   return pre.outerHTML;
-}
-
-/**
- * The decrypted body as a document for a sandboxed frame (no scripts, no forms, no navigation
- * of the pane), sanitized, and with a policy that fetches nothing from the network: remote
- * images would tell their sender the message was opened.
- */
-export function framed(html) {
-  const policy = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
-  return `<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${policy}">${sanitized(html)}`;
 }

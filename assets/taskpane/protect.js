@@ -5,16 +5,11 @@
 
 import * as api from './api.js';
 import { fromBase64Url } from './base64url.js';
+import { openEnvelopes as openWith } from './envelopes.js';
 import * as word from './word.js';
 import { core } from './core.js';
-import { has, t } from './i18n.js';
+import { t } from './i18n.js';
 
-
-/** Why a part could not be decrypted, in the user's words, from a broker or envelope code. */
-export function explain(code, message) {
-  const key = `err_${code}`;
-  return has(key) && code !== 'other' ? t(key) : String(message ?? code);
-}
 
 /** A recipient typed by the user, as the server will store it, or null when the server would
  * refuse it (the core's rule, the server's own). */
@@ -58,40 +53,8 @@ export async function sealWithNewKey({ recipients, expiresAt, label, docId }, ra
   }
 }
 
-/**
- * Opens envelopes `[{ rangeId, jwe }]` of one document (`docId`, or undefined when unknown) with
- * one batch of keys from the broker: `[{ content, format } or { error }]` in the same order, each
- * error in the user's words. The keys are overwritten with zeros afterwards.
- */
-export async function openEnvelopes(parts, docId) {
-  const inspected = parts.map(({ jwe }) => {
-    try {
-      return { header: core().inspectEnvelope(jwe) };
-    } catch (e) {
-      return { error: explain(e.code, e.message) };
-    }
-  });
-  const keyIds = inspected.filter((p) => p.header).map((p) => p.header.keyId);
-  const keys = keyIds.length > 0 ? await api.unwrapKeys(keyIds) : new Map();
-  const bytes = new Map();
-  try {
-    return parts.map(({ rangeId, jwe }, i) => {
-      const { header, error } = inspected[i];
-      if (error) return { error };
-      const released = keys.get(header.keyId);
-      if (!released?.key) return { error: explain(released?.error?.code ?? 'not_found', released?.error?.message) };
-      if (!bytes.has(header.keyId)) bytes.set(header.keyId, fromBase64Url(released.key));
-      try {
-        const opened = core().decryptRange(jwe, bytes.get(header.keyId), { docId, rangeId });
-        return { content: opened.content, format: opened.format, owner: released.owner };
-      } catch (e) {
-        return { error: explain(e.code, e.message) };
-      }
-    });
-  } finally {
-    for (const key of bytes.values()) key.fill(0);
-  }
-}
+/** Opens envelopes of one document with the signed-in user's keys (see envelopes.js). */
+export const openEnvelopes = (parts, docId) => openWith(parts, docId, api.unwrapKeys);
 
 /**
  * Decrypts every part the signed-in user may read. Resolves with `{ total, done, failures:

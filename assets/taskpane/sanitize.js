@@ -55,3 +55,13 @@ function instance() {
 export function sanitized(html) {
   return instance().sanitize(String(html), CONFIG);
 }
+
+/**
+ * The decrypted body as a document for a sandboxed frame (no scripts, no forms, no navigation
+ * of the pane), sanitized, and with a policy that fetches nothing from the network: remote
+ * images would tell their sender the message was opened.
+ */
+export function framed(html) {
+  const policy = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
+  return `<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${policy}">${sanitized(html)}`;
+}

@@ -5,7 +5,7 @@
 
 import * as api from './api.js';
 import { t } from './i18n.js';
-import { explain } from './protect.js';
+import { explain } from './envelopes.js';
 
 export const $ = (id) => document.getElementById(id);
 

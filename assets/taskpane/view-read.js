@@ -3,6 +3,7 @@
 
 import { t } from './i18n.js';
 import * as outlook from './outlook.js';
+import { framed } from './sanitize.js';
 import { $, busy, say, signIn } from './ui.js';
 
 async function readMessage() {
@@ -12,7 +13,7 @@ async function readMessage() {
   frame.hidden = true;
   owner.hidden = true;
   const opened = await outlook.readProtected();
-  frame.srcdoc = outlook.framed(opened.html);
+  frame.srcdoc = framed(opened.html);
   // Who created the key, as the key server recorded it: the sender's display name and From
   // line are the sender's to write, this is not.
   owner.textContent = t('protectedBy', opened.owner?.username ?? '?');

@@ -28,6 +28,11 @@ pub fn routes(public_origin: &str, assets_dir: &Path) -> Router<AppState> {
     };
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/taskpane.html") }))
+        // The reader page for people without the add-in (scripts/build-reader.sh).
+        .route_service(
+            "/read",
+            tower_http::services::ServeFile::new(assets_dir.join("reader.html")),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/v1/me", get(me))

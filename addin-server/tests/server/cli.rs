@@ -186,11 +186,11 @@ fn migrate_keys_status_and_audit_verify_work_on_a_fresh_data_directory() {
     let (code, out) = run(&["migrate"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(
-        out.contains("SQLite database is up to date (6 migrations)"),
+        out.contains("SQLite database is up to date (8 migrations)"),
         "{out}"
     );
     assert!(out.contains("0003 key broker"), "{out}");
-    assert!(out.contains("0006 identity"), "{out}");
+    assert!(out.contains("0008 passcodes"), "{out}");
     let (code, out) = run(&["keys", "status"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(

@@ -132,8 +132,11 @@ fn a_thousand_idle_sockets_leave_healthz_answering_and_are_closed_after_the_idle
     let asked = Instant::now();
     assert_eq!(healthz(server.addr).unwrap(), 200);
     let took = asked.elapsed();
+    // Not a speed goal (the machine may be busy): before the connection guard, /healthz was
+    // not answered at all beside these sockets; a bound well above any busy machine's delay
+    // tells the two apart.
     assert!(
-        took < Duration::from_secs(1),
+        took < Duration::from_secs(10),
         "/healthz took {took:?} beside 1,000 idle sockets"
     );
     println!("/healthz beside 1,000 idle sockets: {took:?}");

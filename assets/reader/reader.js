@@ -1,0 +1,132 @@
+// The reader page: loads the WebAssembly core, finds the envelope (the link's fragment, a pasted
+// message or a chosen file, all read here), has the reader prove their address with a passcode,
+// and shows the decrypted message in a sandboxed frame with who owns its key.
+
+import * as wasm from 'addin-wasm-web';
+import { setCore, core } from '../taskpane/core.js';
+import { explain, findEnvelope, openEnvelopes } from '../taskpane/envelopes.js';
+import { currentLanguage, setLanguage, t, translatePage } from '../taskpane/i18n.js';
+import { framed } from '../taskpane/sanitize.js';
+import * as passcodes from './passcodes.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** The envelope being read, and the challenge of the passcode asked for. */
+let envelope = null;
+let challenge = null;
+
+function say(text, kind = 'info') {
+  $('status').textContent = text;
+  $('status').dataset.kind = kind;
+}
+
+/** Runs `action`, saying its failure on the page, with the buttons off meanwhile. */
+async function busy(action) {
+  const buttons = [...document.querySelectorAll('button')];
+  for (const b of buttons) b.disabled = true;
+  try {
+    await action();
+  } catch (e) {
+    say(e?.code ? explain(e.code, e.message) : String(e?.message ?? e), 'error');
+  } finally {
+    for (const b of buttons) b.disabled = false;
+  }
+}
+
+/** Shows `jwe` as found: the passcode form, unless it is not an envelope at all. */
+function found(jwe) {
+  core().inspectEnvelope(jwe);
+  envelope = jwe;
+  $('find').hidden = true;
+  $('prove').hidden = false;
+  say(t('envelopeFound'));
+  $('address').focus();
+}
+
+async function findIn(text) {
+  const jwe = findEnvelope(text);
+  if (!jwe) {
+    say(t('noEnvelope'), 'error');
+    return;
+  }
+  found(jwe);
+}
+
+async function askCode(event) {
+  event.preventDefault();
+  const address = $('address').value.trim();
+  if (!$('address').checkValidity() || !address.includes('@')) {
+    say(t('invalidAddress', address), 'error');
+    return;
+  }
+  say(t('requestingCode'));
+  const keyId = core().inspectEnvelope(envelope).keyId;
+  const answer = await passcodes.ask(address, [keyId], currentLanguage());
+  challenge = answer.challenge;
+  const minutes = Math.round(answer.expiresInSeconds / 60);
+  $('sent').textContent = t('codeSent', address, answer.reference, minutes);
+  $('code-form').hidden = false;
+  say(t('codeSent', address, answer.reference, minutes));
+  $('code').focus();
+}
+
+async function read(event) {
+  event.preventDefault();
+  say(t('checkingCode'));
+  const session = await passcodes.enter(challenge, $('code').value);
+  const [opened] = await openEnvelopes([{ rangeId: 'body', jwe: envelope }], undefined, passcodes.unwrapWith(session.token));
+  if (opened.error) {
+    say(t('cannotOpen', opened.error), 'error');
+    return;
+  }
+  const html = opened.format === 'html' ? opened.content : Object.assign(document.createElement('pre'), { textContent: opened.content }).outerHTML;
+  $('message').srcdoc = framed(html);
+  $('owner').textContent = t('protectedBy', opened.owner?.username ?? '?');
+  $('prove').hidden = true;
+  $('opened').hidden = false;
+  say(t('readerOpened'));
+  document.body.dataset.verdict = 'opened';
+}
+
+async function start() {
+  setLanguage(navigator.language);
+  translatePage();
+  const response = await fetch('/event/addin_wasm_bg.wasm');
+  if (!response.ok) throw new Error(t('coreFailed', response.status));
+  wasm.initSync({ module: await response.arrayBuffer() });
+  setCore(wasm);
+  document.body.dataset.core = 'ready';
+
+  $('ask-form').addEventListener('submit', (e) => busy(() => askCode(e)));
+  $('code-form').addEventListener('submit', (e) => busy(() => read(e)));
+  $('find-envelope').addEventListener('click', () => busy(() => findIn($('pasted').value)));
+  $('file').addEventListener('change', () => busy(async () => {
+    const file = $('file').files[0];
+    if (file) await findIn(await file.text());
+  }));
+  document.addEventListener('dragover', (e) => e.preventDefault());
+  document.addEventListener('drop', (e) => {
+    e.preventDefault();
+    const file = e.dataTransfer?.files?.[0];
+    if (file) busy(async () => findIn(await file.text()));
+  });
+
+  // The envelope in the link's fragment (`#m=...`) never reached the server.
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get('m');
+  if (fromLink) {
+    try {
+      found(fromLink);
+      return;
+    } catch (e) {
+      say(explain(e.code, e.message), 'error');
+    }
+  } else {
+    say('');
+  }
+  $('find').hidden = false;
+}
+
+start().catch((e) => {
+  document.body.dataset.core = 'failed';
+  say(t('coreFailed', e?.message ?? String(e)), 'error');
+});
