@@ -64,7 +64,6 @@ async function askCode(event) {
   const answer = await passcodes.ask(address, [keyId], currentLanguage());
   challenge = answer.challenge;
   const minutes = Math.round(answer.expiresInSeconds / 60);
-  $('sent').textContent = t('codeSent', address, answer.reference, minutes);
   $('code-form').hidden = false;
   say(t('codeSent', address, answer.reference, minutes));
   $('code').focus();

@@ -8,10 +8,10 @@ const USERS = [['alice', 'a'], ['carol', 'a'], ['admin', 'a'], ['bob', 'b']];
 
 /**
  * Starts the provider and the server (`binary`: another addin-server than the debug build;
- * `tenants`: the tenant letters allowed, both by default). Resolves with `{ provider, server,
+ * `tenants`: the tenant letters allowed, both by default; `env`: more settings). Resolves with `{ provider, server,
  * tokens, stop }`.
  */
-export async function startWorld({ binary, tenants = ['a', 'b'] } = {}) {
+export async function startWorld({ binary, tenants = ['a', 'b'], env = {} } = {}) {
   const children = [];
   const provider = await startProvider(children);
   const server = await startServer({
@@ -21,6 +21,7 @@ export async function startWorld({ binary, tenants = ['a', 'b'] } = {}) {
       ADDIN_AUTHORITY: provider.authority,
       ADDIN_CLIENT_ID: CLIENT_ID,
       ADDIN_ALLOWED_TENANTS: tenants.map((t) => provider.tenants[t]).join(','),
+      ...env,
     },
   });
   const tokens = {};
