@@ -20,8 +20,8 @@ use std::sync::Arc;
 
 use addin_wasm::protocol::keys::Unwrapped;
 use addin_wasm::protocol::passcodes::{
-    PasscodeChallenge, PasscodeEntry, PasscodeRequest, ReaderSession, CODE_DIGITS, LOCKOUT_MINUTES,
-    MAX_WRONG_ENTRIES, SESSION_MINUTES,
+    CannotRead, PasscodeChallenge, PasscodeEntry, PasscodeRequest, ReaderSession, ReadsWith,
+    RecipientReading, CODE_DIGITS, LOCKOUT_MINUTES, MAX_WRONG_ENTRIES, SESSION_MINUTES,
 };
 use addin_wasm::protocol::policy::OrgPolicy;
 use aws_lc_rs::constant_time::verify_slices_are_equal;
@@ -394,6 +394,71 @@ impl Passcodes {
             .unwrap_outside(p, key_ids, Arc::new(admitted), now_ms)
             .await?)
     }
+}
+
+/// How each of `recipients` would read what a user of `tenant_id` protects, on a server that
+/// sends passcodes or not (`enabled`): so that the sender is told before encrypting, in the same
+/// rules the server applies when a code is asked for.
+pub async fn how_they_read(
+    store: &Store,
+    enabled: bool,
+    tenant_id: &str,
+    recipients: &[String],
+) -> Result<Vec<RecipientReading>, PasscodeError> {
+    if recipients.len() > input::MAX_RECIPIENTS {
+        return Err(PasscodeError::Invalid(format!(
+            "recipients lists {} people; a key names at most {}",
+            recipients.len(),
+            input::MAX_RECIPIENTS
+        )));
+    }
+    let policy = crate::policy::in_force(store, tenant_id).await?;
+    let mut out = Vec::with_capacity(recipients.len());
+    for given in recipients {
+        let reads = |address: String, reads_with| RecipientReading {
+            address,
+            reads_with,
+            why: None,
+            reason: None,
+        };
+        let cannot = |address: String, why, reason: String| RecipientReading {
+            address,
+            reads_with: ReadsWith::Nothing,
+            why: Some(why),
+            reason: Some(reason),
+        };
+        if given.trim() == input::WHOLE_TENANT {
+            out.push(reads(given.trim().to_owned(), ReadsWith::SignIn));
+            continue;
+        }
+        let address = match addin_wasm::protocol::recipient(given) {
+            Ok(address) => address,
+            Err(problem) => {
+                out.push(cannot(
+                    given.clone(),
+                    CannotRead::NotAnAddress,
+                    format!("this {problem}"),
+                ));
+                continue;
+            }
+        };
+        let domain = address.rsplit_once('@').map_or("", |(_, d)| d).to_owned();
+        out.push(if store.domain_owner(&domain).await?.is_some() {
+            reads(address, ReadsWith::SignIn)
+        } else if !enabled {
+            cannot(address, CannotRead::PasscodesOff, "this server does not send passcodes, and their organisation does not use Textguard here".into())
+        } else if !policy.passcodes.enabled {
+            cannot(address, CannotRead::PolicyOff, "your organisation's policy turns passcodes off, and their organisation does not use Textguard here".into())
+        } else if !policy.admits_outside(&address) {
+            cannot(address, CannotRead::DomainNotAllowed, format!(
+                "your organisation's policy allows passcodes only for {}",
+                policy.outside_domains.join(", ")
+            ))
+        } else {
+            reads(address, ReadsWith::Passcode)
+        });
+    }
+    Ok(out)
 }
 
 fn locked(until_ms: i64, now_ms: i64) -> PasscodeError {

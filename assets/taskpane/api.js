@@ -33,6 +33,9 @@ export const createKey = ({ recipients, expiresAt, label, docId }) =>
 export const unwrapKeys = (keyIds) =>
   unwrapInBatches(keyIds, (batch) => call('POST', '/v1/keys/unwrap', { keyIds: batch }));
 
+/** How each of `recipients` would read what the user protects: a `RecipientsReading`. */
+export const howTheyRead = (recipients) => call('POST', '/v1/recipients/check', { recipients });
+
 /** A key's policy (owner and admins), or null when the caller may not see it. */
 export async function policy(keyId) {
   try {

@@ -74,7 +74,7 @@ export async function check() {
 }
 
 /** The message's recipients (to, cc and bcc), lowercase email addresses. */
-async function recipients() {
+export async function recipients() {
   const lists = await Promise.all(['to', 'cc', 'bcc'].map((field) => office(`read the ${field} recipients`, (cb) => item()[field].getAsync(cb))));
   return [...new Set(lists.flat().map((r) => String(r.emailAddress ?? '').toLowerCase()).filter(Boolean))];
 }

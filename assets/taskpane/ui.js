@@ -73,6 +73,28 @@ export function chip(label, onRemove) {
   return li;
 }
 
+/**
+ * Tells, in the list `list`, who of `recipients` will read with a passcode by email and who
+ * cannot read at all and why, from the key server's rules (those who sign in are not listed).
+ * A failure to ask leaves the list empty: it informs, it does not stop the user.
+ */
+export async function showReaders(list, recipients) {
+  let readings = [];
+  try {
+    readings = recipients.length > 0 ? (await api.howTheyRead(recipients)).recipients : [];
+  } catch {
+    readings = [];
+  }
+  list.replaceChildren(...readings.filter((r) => r.readsWith !== 'signIn').map((r) => {
+    const li = document.createElement('li');
+    li.dataset.reads = r.readsWith;
+    li.textContent = r.readsWith === 'passcode'
+      ? t('readsWithPasscode', r.address)
+      : t('cannotRead', r.address, explain(`cannot_${r.why}`, r.reason));
+    return li;
+  }));
+}
+
 /** A button of `kind` (primary, secondary, danger) labelled `label`. */
 export function button(label, kind, onClick) {
   const b = document.createElement('button');

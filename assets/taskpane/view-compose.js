@@ -3,7 +3,7 @@
 
 import { t } from './i18n.js';
 import * as outlook from './outlook.js';
-import { $, busy, say, signIn } from './ui.js';
+import { $, busy, say, showReaders, signIn } from './ui.js';
 
 async function checkMessage() {
   say(t('checking'));
@@ -20,6 +20,7 @@ async function checkMessage() {
     li.append(label, where, document.createElement('br'), context);
     return li;
   }));
+  await showReaders($('compose-readers'), await outlook.recipients());
   if (findings.length === 0) say(t('clean'));
   else say(`${t('foundCount', findings.length)}${verdict === 'block' ? ` ${t('blockedNote')}` : ''}`, verdict === 'allow' ? 'info' : 'error');
   document.body.dataset.verdict = verdict;

@@ -5,7 +5,7 @@
 import * as api from './api.js';
 import { formatDate, t } from './i18n.js';
 import * as protect from './protect.js';
-import { $, busy, button, chip, say, showProblems, showProgress, signIn, signedIn } from './ui.js';
+import { $, busy, button, chip, say, showProblems, showProgress, showReaders, signIn, signedIn } from './ui.js';
 
 const recipients = [];
 
@@ -47,6 +47,8 @@ function renderRecipients() {
     renderRecipients();
     $('recipient-input').focus();
   })));
+  // Who will read with a passcode, and who cannot, before the user encrypts.
+  showReaders($('word-readers'), recipients);
 }
 
 /** Adds what is typed in `input` (several, separated by commas, semicolons or spaces). */

@@ -23,6 +23,7 @@ let world;
 let mailbox;
 let browser;
 let sent;
+let composeReaders;
 
 before(async () => {
   mailbox = await startMailbox();
@@ -35,10 +36,21 @@ before(async () => {
   const { page } = await openPane(browser, world.server.url, {
     host: 'Outlook', token: world.tokens.alice, mail: { subject: 'Contract', html: HTML, to: ['bob@fabrikam.example', DAVE] },
   });
+  // Checking first, she is told how the people outside will read.
+  await page.click('#check');
+  await page.waitForSelector('#compose-readers li');
+  composeReaders = await page.$$eval('#compose-readers li', (l) => l.map((e) => e.textContent));
+  await page.screenshot({ path: join(SHOTS, '0-alice-told.png'), fullPage: true });
   await page.click('#protect-message');
   await waitStatus(page, /Protected/);
   sent = await page.evaluate(() => window.__officeDouble.mail.html);
   await page.close();
+});
+
+test('before protecting, alice is told that dave will read with a passcode', () => {
+  // Bob's organisation is known to the server once one of its members has signed in; until
+  // then the server cannot tell him from someone outside, and says a passcode.
+  assert.ok(composeReaders.includes(`${DAVE} will read it with a passcode sent by email, unless their organisation uses Textguard here.`), composeReaders.join('\n'));
 });
 
 after(async () => {

@@ -42,6 +42,7 @@ use super::AppState;
         super::passcodes::request,
         super::passcodes::verify,
         super::passcodes::unwrap,
+        super::passcodes::check,
         super::consent::url,
         super::consent::callback,
         super::tenants::status,

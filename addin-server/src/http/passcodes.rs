@@ -2,11 +2,13 @@
 //! code; the same answer whether or not one is sent), `POST /v1/passcodes/verify` (enter it;
 //! a reader session), and `POST /v1/passcodes/unwrap` (open keys with that session). The first
 //! two are anonymous, so each is rate-limited per client address (and the first per email
-//! address too); the rules are [`crate::passcodes`].
+//! address too); the rules are [`crate::passcodes`]. `POST /v1/recipients/check` tells a
+//! signed-in sender, before encrypting, how each recipient would read.
 
 use addin_wasm::protocol::keys::{UnwrapAnswer, UnwrapRequest};
 use addin_wasm::protocol::passcodes::{
-    PasscodeChallenge, PasscodeEntry, PasscodeRequest, ReaderSession,
+    PasscodeChallenge, PasscodeEntry, PasscodeRequest, ReaderSession, RecipientsCheck,
+    RecipientsReading,
 };
 use axum::extract::State;
 use axum::routing::post;
@@ -16,6 +18,7 @@ use super::caller::Reader;
 use super::errors::ApiError;
 use super::extract::{Body, ClientIp};
 use super::AppState;
+use crate::auth::Principal;
 use crate::clock;
 use crate::passcodes::{PasscodeError, Passcodes};
 
@@ -25,6 +28,24 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/passcodes", post(request))
         .route("/v1/passcodes/verify", post(verify))
         .route("/v1/passcodes/unwrap", post(unwrap))
+        .route("/v1/recipients/check", post(check))
+}
+
+#[utoipa::path(post, path = "/v1/recipients/check", tag = "passcodes", security(("bearer" = [])), request_body = RecipientsCheck,
+    responses((status = 200, description = "How each recipient would read what the caller protects: signing in, with a passcode, or not at all and why.", body = RecipientsReading), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn check(
+    State(state): State<AppState>,
+    p: Principal,
+    Body(body): Body<RecipientsCheck>,
+) -> Result<Json<RecipientsReading>, ApiError> {
+    let recipients = crate::passcodes::how_they_read(
+        &state.store,
+        state.passcodes.is_some(),
+        &p.tenant_id,
+        &body.recipients,
+    )
+    .await?;
+    Ok(Json(RecipientsReading { recipients }))
 }
 
 fn passcodes(state: &AppState) -> Result<&Passcodes, ApiError> {

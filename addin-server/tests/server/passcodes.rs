@@ -92,6 +92,26 @@ async fn an_outside_reader_opens_only_their_keys_with_a_mailed_code() {
             StatusCode::OK
         );
 
+        // Before encrypting, Alice is told how each recipient would read.
+        let readers = ask(Method::POST, "/v1/recipients/check")
+            .token(&alice)
+            .json(
+                &json!({ "recipients": ["bob@fabrikam.example", "Dave@Example.net", "*", "dave"] }),
+            )
+            .send(&app)
+            .await;
+        assert_eq!(readers.status, StatusCode::OK, "{}", readers.json());
+        assert_eq!(
+            readers.json()["recipients"],
+            json!([
+                { "address": "bob@fabrikam.example", "readsWith": "signIn" },
+                { "address": "dave@example.net", "readsWith": "passcode" },
+                { "address": "*", "readsWith": "signIn" },
+                { "address": "dave", "readsWith": "nothing", "why": "not_an_address",
+                  "reason": "this is not an address (no @)" },
+            ])
+        );
+
         let for_dave =
             create_key(&app, &alice, &["Dave@Example.net", "bob@fabrikam.example"]).await;
         let not_dave = create_key(&app, &alice, &["carol@contoso.example"]).await;
@@ -260,6 +280,13 @@ async fn an_outside_reader_opens_only_their_keys_with_a_mailed_code() {
             .send(&app)
             .await;
         assert_eq!(answer.json()["results"][0]["error"]["code"], "not_found");
+        let readers = ask(Method::POST, "/v1/recipients/check")
+            .token(&alice)
+            .json(&json!({ "recipients": ["dave@example.net"] }))
+            .send(&app)
+            .await
+            .json();
+        assert_eq!(readers["recipients"][0]["why"], "policy_off", "{readers}");
 
         // The audit log, as Alice's admin reads it.
         let audit = ask(Method::GET, "/v1/admin/audit?limit=200")
@@ -324,6 +351,24 @@ async fn codes_expire_and_the_database_holds_no_code() {
         let app = support::app(&config, dir.path()).await;
         let alice = provider.token("alice@a").await;
         let key_id = create_key(&app, &alice, &["dave@example.net"]).await;
+        // This server sends no passcodes: the sender is told Dave cannot read.
+        let readers = ask(Method::POST, "/v1/recipients/check")
+            .token(&alice)
+            .json(&json!({ "recipients": ["dave@example.net"] }))
+            .send(&app)
+            .await
+            .json();
+        assert_eq!(
+            readers["recipients"][0]["readsWith"], "nothing",
+            "{readers}"
+        );
+        assert_eq!(readers["recipients"][0]["why"], "passcodes_off");
+        let answer = ask(Method::POST, "/v1/passcodes")
+            .json(&json!({ "address": "dave@example.net", "keyIds": [key_id] }))
+            .send(&app)
+            .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN);
+        assert_eq!(answer.json()["error"]["code"], "passcodes_off");
 
         let store = Store::open(&config.database).await.unwrap();
         addin_server::broker::MasterKeys::open(&config, &store)

@@ -70,3 +70,65 @@ pub struct ReaderSession {
     /// How long it lasts.
     pub expires_in_seconds: u64,
 }
+
+/// `POST /v1/recipients/check`: how each of these people would read what the caller protects.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RecipientsCheck {
+    /// The addresses, at most [`super::MAX_RECIPIENTS`].
+    pub recipients: Vec<String>,
+}
+
+/// How one recipient would read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub enum ReadsWith {
+    /// Signing in with their organisation's account (an organisation of this server).
+    SignIn,
+    /// A one-time passcode by email, on the reader page.
+    Passcode,
+    /// They could not read it; `reason` says why.
+    Nothing,
+}
+
+/// The answer for one recipient of a [`RecipientsCheck`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RecipientReading {
+    /// The address, as it will be stored (lowercase).
+    pub address: String,
+    /// How they would read.
+    pub reads_with: ReadsWith,
+    /// Why they could not, when `reads_with` is `nothing`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<CannotRead>,
+    /// The same in words (English), with what would change it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Why a recipient could not read, as a code the clients put in their own words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CannotRead {
+    /// Not an email address.
+    NotAnAddress,
+    /// The server sends no passcodes, and their organisation does not use it.
+    PasscodesOff,
+    /// The sender's organisation's policy turns passcodes off.
+    PolicyOff,
+    /// The policy allows passcodes for other domains only.
+    DomainNotAllowed,
+}
+
+/// The answer of `POST /v1/recipients/check`, in the order asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecipientsReading {
+    /// One per address asked.
+    pub recipients: Vec<RecipientReading>,
+}
