@@ -18,10 +18,11 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use addin_wasm::protocol::keys::Unwrapped;
+use addin_wasm::protocol::keys::{CreateKey, Created, Unwrapped};
 use addin_wasm::protocol::passcodes::{
     CannotRead, PasscodeChallenge, PasscodeEntry, PasscodeRequest, ReaderSession, ReadsWith,
-    RecipientReading, CODE_DIGITS, LOCKOUT_MINUTES, MAX_WRONG_ENTRIES, SESSION_MINUTES,
+    RecipientReading, ReplyMail, ReplySent, CODE_DIGITS, LOCKOUT_MINUTES, MAX_WRONG_ENTRIES,
+    SESSION_MINUTES,
 };
 use addin_wasm::protocol::policy::OrgPolicy;
 use aws_lc_rs::constant_time::verify_slices_are_equal;
@@ -70,6 +71,9 @@ pub enum PasscodeError {
     /// The code expired or was used, or the challenge is not one.
     #[error("this passcode has expired or was already used; ask for a new one")]
     Expired,
+    /// A reply is not allowed; the message says why.
+    #[error("{0}")]
+    RepliesOff(String),
     /// The session is not one, or over.
     #[error("your reading session has ended; enter a new passcode to go on")]
     SessionExpired,
@@ -85,6 +89,9 @@ pub enum PasscodeError {
     /// The broker failed.
     #[error(transparent)]
     Broker(#[from] BrokerError),
+    /// The mail relay did not take a message.
+    #[error("the reply could not be mailed ({0}); try again later")]
+    Mail(String),
 }
 
 /// The MAC key of codes: `HKDF-SHA256(salt = "textguard passcode v1", ikm = the master key
@@ -181,7 +188,12 @@ pub struct Passcodes {
     store: Store,
     mailer: Mailer,
     key: PasscodeKey,
+    /// The server's public origin, for the reader links of replies.
+    origin: String,
 }
+
+/// The largest reply envelope mailed (the reply's HTML is encrypted in the page).
+const MAX_REPLY: usize = 1 << 20;
 
 /// What a request found: whether to send, to whom from whom, and for how long.
 struct Eligibility {
@@ -197,8 +209,13 @@ struct Eligibility {
 
 impl Passcodes {
     /// Passcodes over `store`, mailed by `mailer`, with codes MACed under `key`.
-    pub fn new(store: Store, mailer: Mailer, key: PasscodeKey) -> Passcodes {
-        Passcodes { store, mailer, key }
+    pub fn new(store: Store, mailer: Mailer, key: PasscodeKey, origin: &str) -> Passcodes {
+        Passcodes {
+            store,
+            mailer,
+            key,
+            origin: origin.trim_end_matches('/').to_owned(),
+        }
     }
 
     /// Whether `address` may get a code for `ids` at `now_ms`, and why not.
@@ -363,6 +380,131 @@ impl Passcodes {
             .await?
             .map(|address| Principal::outside(&address))
             .ok_or(PasscodeError::SessionExpired)
+    }
+
+    /// A key owned by the reader `p` for a protected reply to the message whose key is
+    /// `reply_to`: readable by that message's owner (at the address the owner's organisation
+    /// vouched for) and its other named recipients, when `p` may read that message and the
+    /// owner's policy allows outside replies.
+    pub async fn reply_key(
+        &self,
+        broker: &Broker,
+        p: &Principal,
+        reply_to: &str,
+        now_ms: i64,
+    ) -> Result<Created, PasscodeError> {
+        let address = p.address.clone().unwrap_or_default();
+        let not_yours = || {
+            PasscodeError::RepliesOff(
+                "you can reply only to a protected message you may read".into(),
+            )
+        };
+        if !input::is_key_id(reply_to) {
+            return Err(not_yours());
+        }
+        let naming = self
+            .store
+            .keys_naming(&address, &[reply_to], now_ms / 1000)
+            .await?;
+        let Some((_, tenant, _)) = naming.first() else {
+            return Err(not_yours());
+        };
+        let policy = crate::policy::in_force(&self.store, tenant).await?;
+        if !policy.admits_outside(&address) || !policy.outside_replies {
+            return Err(PasscodeError::RepliesOff(
+                "the sender's organisation does not allow protected replies from outside; answer them another way".into(),
+            ));
+        }
+        let key = self.store.key(reply_to).await?.ok_or_else(not_yours)?;
+        let owner = self
+            .store
+            .addresses_of(&key.tenant_id, &key.owner_oid)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                PasscodeError::RepliesOff(
+                    "the sender has no address their organisation vouches for, so a protected reply cannot reach them".into(),
+                )
+            })?;
+        let mut recipients = vec![owner];
+        for (_, named) in self.store.recipients(&[reply_to]).await? {
+            if named != address && !recipients.contains(&named) {
+                recipients.push(named);
+            }
+        }
+        recipients.truncate(input::MAX_RECIPIENTS);
+        let request = CreateKey {
+            recipients,
+            expires_at: None,
+            label: Some(format!("Reply from {address}")),
+            doc_id: None,
+        };
+        Ok(broker.create(p, request, now_ms).await?)
+    }
+
+    /// Mails the reply `mail` (an envelope under a reply key of `p`) to that key's recipients.
+    pub async fn send_reply(
+        &self,
+        p: &Principal,
+        mail: ReplyMail,
+        now_ms: i64,
+    ) -> Result<ReplySent, PasscodeError> {
+        let address = p.address.clone().unwrap_or_default();
+        let key = match self.store.key(&mail.key_id).await? {
+            Some(k)
+                if k.tenant_id == p.tenant_id
+                    && k.owner_oid == p.object_id
+                    && k.revoked_at.is_none() =>
+            {
+                k
+            }
+            _ => return Err(PasscodeError::RepliesOff(
+                "this is not a reply key of yours; ask for one with POST /v1/passcodes/reply-key"
+                    .into(),
+            )),
+        };
+        if mail.envelope.len() > MAX_REPLY {
+            return Err(PasscodeError::Invalid(format!(
+                "the reply is larger than {} KiB; shorten it",
+                MAX_REPLY / 1024
+            )));
+        }
+        let header = addin_wasm::envelope::inspect_envelope(&mail.envelope)
+            .map_err(|e| PasscodeError::Invalid(format!("the reply is not an envelope: {e}")))?;
+        if header.kid != key.key_id {
+            return Err(PasscodeError::Invalid(
+                "the reply is not encrypted under the reply key".into(),
+            ));
+        }
+        let to: Vec<String> = self
+            .store
+            .recipients(&[key.key_id.as_str()])
+            .await?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        let mut audit = event(&address, Action::OutsideReply, None, now_ms);
+        audit.key_id = Some(key.key_id.clone());
+        audit.key_tenant = Some(key.tenant_id.clone());
+        audit.detail = Some(serde_json::json!({ "to": to.len() }).to_string());
+        self.store.write(vec![Write::Audit(audit)]).await?;
+        let language = templates::Language::from_tag(mail.lang.as_deref().unwrap_or("en"));
+        let link = addin_wasm::protocol::passcodes::reader_link(&self.origin, &mail.envelope);
+        for recipient in &to {
+            let message = templates::protected_reply(
+                language,
+                recipient,
+                &address,
+                &mail.envelope,
+                link.as_deref(),
+            );
+            self.mailer.send(message).await.map_err(|e| {
+                tracing::error!(target: "admin", error = %e, "a protected reply could not be mailed");
+                PasscodeError::Mail(e.to_string())
+            })?;
+        }
+        Ok(ReplySent { to })
     }
 
     /// Releases to the reader `p` those of `key_ids` that name their address and whose owner's

@@ -10,6 +10,12 @@ export const ask = (address, keyIds, lang) => request('POST', '/v1/passcodes', {
 /** Enters `code` for `challenge`: a `ReaderSession`. */
 export const enter = (challenge, code) => request('POST', '/v1/passcodes/verify', { body: { challenge, code } });
 
+/** A key for a protected reply to the message whose key is `replyTo`: a `Created`. */
+export const replyKey = (token, replyTo) => request('POST', '/v1/passcodes/reply-key', { body: { replyTo }, token });
+
+/** Mails `envelope` (under the reply key `keyId`) to that key's recipients: a `ReplySent`. */
+export const reply = (token, keyId, envelope, lang) => request('POST', '/v1/passcodes/reply', { body: { keyId, envelope, lang }, token });
+
 /** Key ids -> a Map keyId -> `Unwrapped`, with the session whose token is `token`. */
 export const unwrapWith = (token) => (keyIds) =>
   unwrapInBatches(keyIds, (batch) => request('POST', '/v1/passcodes/unwrap', { body: { keyIds: batch }, token }));

@@ -3,6 +3,7 @@
 // and shows the decrypted message in a sandboxed frame with who owns its key.
 
 import * as wasm from 'addin-wasm-web';
+import { fromBase64Url } from '../taskpane/base64url.js';
 import { setCore, core } from '../taskpane/core.js';
 import { explain, findEnvelope, openEnvelopes } from '../taskpane/envelopes.js';
 import { currentLanguage, setLanguage, t, translatePage } from '../taskpane/i18n.js';
@@ -11,9 +12,11 @@ import * as passcodes from './passcodes.js';
 
 const $ = (id) => document.getElementById(id);
 
-/** The envelope being read, and the challenge of the passcode asked for. */
+/** The envelope being read, the challenge of the passcode asked for, and the reader session's
+ * token (in this page's memory only). */
 let envelope = null;
 let challenge = null;
+let session = null;
 
 function say(text, kind = 'info') {
   $('status').textContent = text;
@@ -72,7 +75,7 @@ async function askCode(event) {
 async function read(event) {
   event.preventDefault();
   say(t('checkingCode'));
-  const session = await passcodes.enter(challenge, $('code').value);
+  session = await passcodes.enter(challenge, $('code').value);
   const [opened] = await openEnvelopes([{ rangeId: 'body', jwe: envelope }], undefined, passcodes.unwrapWith(session.token));
   if (opened.error) {
     say(t('cannotOpen', opened.error), 'error');
@@ -87,6 +90,37 @@ async function read(event) {
   document.body.dataset.verdict = 'opened';
 }
 
+/** The reply's text as HTML paragraphs, escaped. */
+function paragraphs(text) {
+  return text.split(/\n{2,}/).map((p) => {
+    const el = document.createElement('p');
+    el.textContent = p;
+    return el.outerHTML.replace(/\n/g, '<br>');
+  }).join('');
+}
+
+/** Encrypts the reply here under a new key for the message's sender and recipients, and has
+ * the server mail the envelope. The key is overwritten with zeros afterwards. */
+async function sendReply(event) {
+  event.preventDefault();
+  const text = $('reply').value.trim();
+  if (!text) return;
+  say(t('sendingReply'));
+  const replyTo = core().inspectEnvelope(envelope).keyId;
+  const created = await passcodes.replyKey(session.token, replyTo);
+  const key = fromBase64Url(created.key);
+  let jwe;
+  try {
+    jwe = core().encryptRange({ key, keyId: created.keyId, docId: `mail:${crypto.randomUUID()}`, rangeId: 'body', content: paragraphs(text), format: 'html' });
+  } finally {
+    key.fill(0);
+  }
+  const sent = await passcodes.reply(session.token, created.keyId, jwe, currentLanguage());
+  $('reply').value = '';
+  say(t('replySent', sent.to.join(', ')));
+  document.body.dataset.verdict = 'replied';
+}
+
 async function start() {
   setLanguage(navigator.language);
   translatePage();
@@ -98,6 +132,7 @@ async function start() {
 
   $('ask-form').addEventListener('submit', (e) => busy(() => askCode(e)));
   $('code-form').addEventListener('submit', (e) => busy(() => read(e)));
+  $('reply-form').addEventListener('submit', (e) => busy(() => sendReply(e)));
   $('find-envelope').addEventListener('click', () => busy(() => findIn($('pasted').value)));
   $('file').addEventListener('change', () => busy(async () => {
     const file = $('file').files[0];

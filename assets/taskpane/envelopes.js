@@ -77,12 +77,7 @@ function base64Parts(text) {
   return parts;
 }
 
-/** The longest link to the reader page that mail programs pass on unbroken. */
-const MAX_LINK = 2000;
-
 /** A link to the reader page (`/read`) carrying `jwe` in its fragment, which browsers never send
- * to a server; null when it would be longer than mail programs reliably keep a link. */
-export function readerLink(origin, jwe) {
-  const link = `${origin}/read#m=${jwe}`;
-  return link.length <= MAX_LINK ? link : null;
-}
+ * to a server; null when it would be longer than mail programs reliably keep a link (the
+ * protocol's rule, in the core). */
+export const readerLink = (origin, jwe) => core().readerLink(origin, jwe) ?? null;

@@ -101,8 +101,25 @@ test('dave follows the link, gets a passcode by mail and reads the message in hi
   assert.equal(await frame.locator('b').textContent(), 'contract');
   assert.match(await frame.locator('body').textContent(), /12 months, 40,000 EUR/);
   await page.screenshot({ path: join(SHOTS, '2-dave-reads.png'), fullPage: true });
+
+  // Dave replies; the reply is encrypted in his browser and mailed to Alice and Bob.
+  await page.fill('#reply', 'Thanks Alice,\n\nsigned and returned.');
+  await page.click('#send-reply');
+  await waitStatus(page, /Your protected reply went to/);
+  assert.equal(await page.textContent('#status'), 'Your protected reply went to alice@contoso.example, bob@fabrikam.example.');
+  await page.screenshot({ path: join(SHOTS, '3-dave-replied.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
+
+  // Alice opens the reply in her read pane, as any protected message.
+  const reply = await mailbox.waitFor((m) => m.to[0] === 'alice@contoso.example' && m.subject === `Protected reply from ${DAVE}`);
+  const pane = await openPane(browser, world.server.url, { host: 'Outlook', token: world.tokens.alice, mail: { mode: 'read', subject: reply.subject, html: reply.html, from: DAVE, to: ['alice@contoso.example'] } });
+  await pane.page.waitForSelector('body[data-verdict="opened"]');
+  assert.match(await pane.page.textContent('#message-owner'), /Protected by otp:dave@example\.net/);
+  assert.match(await pane.page.frameLocator('#message').locator('body').textContent(), /signed and returned/);
+  await pane.page.screenshot({ path: join(SHOTS, '4-alice-reads-reply.png'), fullPage: true });
+  assert.deepEqual(pane.problems, []);
+  await pane.page.close();
 });
 
 test('eve pastes the message: the same answer, no mail, and no code opens it (in French)', async () => {
@@ -128,7 +145,7 @@ test('eve pastes the message: the same answer, no mail, and no code opens it (in
   const refused = await waitStatus(page, /code envoyé/);
   assert.equal(refused, 'ce n’est pas le code envoyé ; vérifiez l’e-mail et saisissez-le à nouveau (après 5 erreurs, l’adresse est bloquée 15 minutes)');
   assert.equal(await page.getAttribute('#status', 'data-kind'), 'error');
-  await page.screenshot({ path: join(SHOTS, '3-eve-refused.png'), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, '5-eve-refused.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -352,6 +352,12 @@ impl From<PasscodeError> for ApiError {
             PasscodeError::SessionExpired => {
                 ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired, message)
             }
+            PasscodeError::RepliesOff(_) => {
+                ApiError::new(StatusCode::FORBIDDEN, ErrorCode::RepliesOff, message)
+            }
+            PasscodeError::Mail(_) => {
+                ApiError::unavailable_because(ErrorCode::Unavailable, &message)
+            }
             PasscodeError::Random(_) => ApiError::internal(&message),
             PasscodeError::Store(e)
             | PasscodeError::Policy(PolicyError::Version(VersionError::Store(e))) => {

@@ -43,6 +43,8 @@ use super::AppState;
         super::passcodes::verify,
         super::passcodes::unwrap,
         super::passcodes::check,
+        super::passcodes::reply_key,
+        super::passcodes::reply,
         super::consent::url,
         super::consent::callback,
         super::tenants::status,

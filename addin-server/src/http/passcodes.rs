@@ -5,12 +5,13 @@
 //! address too); the rules are [`crate::passcodes`]. `POST /v1/recipients/check` tells a
 //! signed-in sender, before encrypting, how each recipient would read.
 
-use addin_wasm::protocol::keys::{UnwrapAnswer, UnwrapRequest};
+use addin_wasm::protocol::keys::{Created, UnwrapAnswer, UnwrapRequest};
 use addin_wasm::protocol::passcodes::{
     PasscodeChallenge, PasscodeEntry, PasscodeRequest, ReaderSession, RecipientsCheck,
-    RecipientsReading,
+    RecipientsReading, ReplyKeyRequest, ReplyMail, ReplySent,
 };
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 
@@ -28,7 +29,36 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/passcodes", post(request))
         .route("/v1/passcodes/verify", post(verify))
         .route("/v1/passcodes/unwrap", post(unwrap))
+        .route("/v1/passcodes/reply-key", post(reply_key))
+        .route("/v1/passcodes/reply", post(reply))
         .route("/v1/recipients/check", post(check))
+}
+
+#[utoipa::path(post, path = "/v1/passcodes/reply-key", tag = "passcodes", security(("reader" = [])), request_body = ReplyKeyRequest,
+    responses((status = 201, description = "A key for the reply, owned by the reader, for the message's sender and other recipients.", body = Created), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn reply_key(
+    State(state): State<AppState>,
+    Reader(p): Reader,
+    Body(body): Body<ReplyKeyRequest>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let passcodes = passcodes(&state)?;
+    state.limits.create(&p.limit_key())?;
+    let created = passcodes
+        .reply_key(&state.broker, &p, &body.reply_to, clock::now_ms())
+        .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[utoipa::path(post, path = "/v1/passcodes/reply", tag = "passcodes", security(("reader" = [])), request_body = ReplyMail,
+    responses((status = 200, description = "The protected reply was mailed to its key's recipients.", body = ReplySent), (status = "default", description = "An error: what failed and what to do, in words.", body = addin_wasm::protocol::ErrorBody)))]
+pub(super) async fn reply(
+    State(state): State<AppState>,
+    Reader(p): Reader,
+    Body(body): Body<ReplyMail>,
+) -> Result<Json<ReplySent>, ApiError> {
+    let passcodes = passcodes(&state)?;
+    state.limits.create(&p.limit_key())?;
+    Ok(Json(passcodes.send_reply(&p, body, clock::now_ms()).await?))
 }
 
 #[utoipa::path(post, path = "/v1/recipients/check", tag = "passcodes", security(("bearer" = [])), request_body = RecipientsCheck,

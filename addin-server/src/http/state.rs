@@ -62,6 +62,7 @@ impl AppState {
                     store.clone(),
                     mailer.clone(),
                     key,
+                    config.public_url.as_str(),
                 )))
             }
             _ => None,

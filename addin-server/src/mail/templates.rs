@@ -153,6 +153,56 @@ pub fn passcode(
     body.to(address)
 }
 
+/// A protected reply from the outside reader `from` to `address`: a notice, the link to the
+/// reader page when there is one, and the envelope, which the add-in's *Open protected* finds.
+pub fn protected_reply(
+    language: Language,
+    address: &str,
+    from: &str,
+    envelope: &str,
+    link: Option<&str>,
+) -> Outgoing {
+    let (subject, notice, read) = match language {
+        Language::En => (
+            format!("Protected reply from {from}"),
+            format!("{from} replied to your protected message. The reply is protected by Textguard: open it with the Textguard add-in (Open protected) to read it."),
+            "Or read it in your browser.",
+        ),
+        Language::Fr => (
+            format!("Réponse protégée de {from}"),
+            format!("{from} a répondu à votre message protégé. La réponse est protégée par Textguard : ouvrez-la avec le complément Textguard (Ouvrir le message protégé) pour la lire."),
+            "Ou lisez-la dans votre navigateur.",
+        ),
+    };
+    let mut text = format!("{notice}\n\n");
+    let mut html = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body><p>{}</p>",
+        language.tag(),
+        escape(&subject),
+        escape(&notice)
+    );
+    if let Some(link) = link {
+        text.push_str(&format!("{read} {link}\n\n"));
+        html.push_str(&format!(
+            "<p><a href=\"{}\">{}</a></p>",
+            escape(link),
+            escape(read)
+        ));
+    }
+    text.push_str(envelope);
+    text.push('\n');
+    html.push_str(&format!(
+        "<pre data-textguard=\"1\">{}</pre></body></html>\n",
+        escape(envelope)
+    ));
+    Outgoing {
+        to: address.to_owned(),
+        subject,
+        text,
+        html,
+    }
+}
+
 /// A message to check the mail settings (`addin-server mail test`).
 pub fn test_message(language: Language, address: &str, relay: &str) -> Outgoing {
     let body = match language {

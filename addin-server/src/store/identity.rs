@@ -42,6 +42,22 @@ impl Store {
         )
     }
 
+    /// The addresses bound to the user (`tenant_id`, `object_id`), sorted.
+    pub async fn addresses_of(
+        &self,
+        tenant_id: &str,
+        object_id: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT address FROM address_bindings WHERE tenant_id = $1 AND object_id = $2 \
+             ORDER BY address",
+        )
+        .bind(tenant_id)
+        .bind(object_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// The (tenant, object id) that owns `address`, binding it to `tenant_id`/`object_id` if
     /// nobody does yet.
     pub async fn bind_address(

@@ -226,6 +226,89 @@ async fn an_outside_reader_opens_only_their_keys_with_a_mailed_code() {
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
         assert_eq!(answer.json()["error"]["code"], "session_expired");
 
+        // Dave replies, protected, to Alice and Bob; not to a message he may not read.
+        let answer = ask(Method::POST, "/v1/passcodes/reply-key")
+            .token(token)
+            .json(&json!({ "replyTo": not_dave }))
+            .send(&app)
+            .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.json());
+        assert_eq!(answer.json()["error"]["code"], "replies_off");
+        let answer = ask(Method::POST, "/v1/passcodes/reply-key")
+            .token(token)
+            .json(&json!({ "replyTo": for_dave }))
+            .send(&app)
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
+        let created = answer.json();
+        assert_eq!(
+            created["policy"]["recipients"],
+            json!(["alice@contoso.example", "bob@fabrikam.example"])
+        );
+        assert_eq!(
+            created["policy"]["owner"]["username"],
+            "otp:dave@example.net"
+        );
+        let reply_id = created["keyId"].as_str().unwrap().to_owned();
+        let key = addin_wasm::envelope::Key::from_bytes(
+            &base64::Engine::decode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                created["key"].as_str().unwrap(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let envelope = addin_wasm::envelope::encrypt_range(
+            &key,
+            &addin_wasm::envelope::Range {
+                key_id: &reply_id,
+                doc_id: "mail:reply",
+                range_id: "body",
+                content: "<p>Thanks, signed.</p>",
+                format: addin_wasm::envelope::Format::Html,
+            },
+        )
+        .unwrap();
+        let answer = ask(Method::POST, "/v1/passcodes/reply")
+            .token(token)
+            .json(&json!({ "keyId": reply_id, "envelope": envelope }))
+            .send(&app)
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.json());
+        assert_eq!(
+            answer.json()["to"],
+            json!(["alice@contoso.example", "bob@fabrikam.example"])
+        );
+        let mails = smtp.messages();
+        let to_alice = mails
+            .iter()
+            .find(|m| m["to"][0] == "alice@contoso.example")
+            .expect("a reply to alice");
+        assert_eq!(to_alice["subject"], "Protected reply from dave@example.net");
+        assert!(to_alice["text"].as_str().unwrap().contains(&envelope));
+        assert!(
+            to_alice["html"].as_str().unwrap().contains("/read#m=eyJ"),
+            "{to_alice}"
+        );
+        // Alice's own key opens it; Carol's does not.
+        let answer = ask(Method::POST, "/v1/keys/unwrap")
+            .token(&alice)
+            .json(&json!({ "keyIds": [reply_id] }))
+            .send(&app)
+            .await;
+        assert!(
+            answer.json()["results"][0]["key"].is_string(),
+            "{}",
+            answer.json()
+        );
+        // A reply under another key, or a key of someone else, is refused.
+        let answer = ask(Method::POST, "/v1/passcodes/reply")
+            .token(token)
+            .json(&json!({ "keyId": for_dave, "envelope": envelope }))
+            .send(&app)
+            .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.json());
+
         // Five wrong codes lock the address, said plainly; asking again is refused too.
         let (_, again, _) = post(
             &app,
@@ -384,6 +467,7 @@ async fn codes_expire_and_the_database_holds_no_code() {
             store.clone(),
             mailer,
             PasscodeKey::derive(&[9; 32]).unwrap(),
+            "https://tg.example",
         );
         let now = 1_800_000_000_000;
         let challenge = passcodes

@@ -40,11 +40,13 @@ pub enum Action {
     PasscodeLocked,
     /// A correct passcode started a reader session.
     PasscodeAccepted,
+    /// A passcode reader mailed a protected reply (the record's `detail` counts its recipients).
+    OutsideReply,
 }
 
 impl Action {
     /// Every action, for parsing.
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::Create,
         Action::Release,
         Action::Deny,
@@ -60,6 +62,7 @@ impl Action {
         Action::PasscodeWrong,
         Action::PasscodeLocked,
         Action::PasscodeAccepted,
+        Action::OutsideReply,
     ];
 
     /// The name stored and shown (the serde name).
@@ -80,6 +83,7 @@ impl Action {
             Action::PasscodeWrong => "passcodeWrong",
             Action::PasscodeLocked => "passcodeLocked",
             Action::PasscodeAccepted => "passcodeAccepted",
+            Action::OutsideReply => "outsideReply",
         }
     }
 

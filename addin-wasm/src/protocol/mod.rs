@@ -132,6 +132,9 @@ pub enum ErrorCode {
     SessionExpired,
     /// The server does not send passcodes.
     PasscodesOff,
+    /// A reply is not allowed: not a message the reader may read, or the owner's policy forbids
+    /// replies.
+    RepliesOff,
     /// The organisation's dictionary is for its members, not its guests.
     MembersOnly,
     /// Admin consent needs a directory role that may grant it.
@@ -183,6 +186,7 @@ impl ErrorCode {
             ErrorCode::PasscodeExpired => "passcode_expired",
             ErrorCode::SessionExpired => "session_expired",
             ErrorCode::PasscodesOff => "passcodes_off",
+            ErrorCode::RepliesOff => "replies_off",
             ErrorCode::MembersOnly => "members_only",
             ErrorCode::NotAnAdministrator => "not_an_administrator",
             ErrorCode::NotYourTenant => "not_your_tenant",

@@ -17,6 +17,24 @@ pub const LOCKOUT_MINUTES: u32 = 15;
 /// How long a reader session lasts, in minutes.
 pub const SESSION_MINUTES: u32 = 60;
 
+/// The longest link to the reader page that mail programs pass on unbroken.
+pub const MAX_READER_LINK: usize = 2000;
+
+/// The link to the reader page of the server at `origin` carrying `envelope` in its fragment
+/// (which browsers never send to a server), or `None` when it would be longer than
+/// [`MAX_READER_LINK`]: the notice of a protected message, from the add-in or the server, then
+/// keeps only the envelope.
+///
+/// ```
+/// use addin_wasm::protocol::passcodes::reader_link;
+/// assert_eq!(reader_link("https://tg.example", "eyJ.x").as_deref(), Some("https://tg.example/read#m=eyJ.x"));
+/// assert_eq!(reader_link("https://tg.example", &"a".repeat(2000)), None);
+/// ```
+pub fn reader_link(origin: &str, envelope: &str) -> Option<String> {
+    let link = format!("{}/read#m={envelope}", origin.trim_end_matches('/'));
+    (link.len() <= MAX_READER_LINK).then_some(link)
+}
+
 /// `POST /v1/passcodes`: a code for `address`, to open `key_ids`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -131,4 +149,36 @@ pub enum CannotRead {
 pub struct RecipientsReading {
     /// One per address asked.
     pub recipients: Vec<RecipientReading>,
+}
+
+/// `POST /v1/passcodes/reply-key`: a key for a protected reply to the message whose key is
+/// `reply_to`, readable by its sender and its other named recipients.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReplyKeyRequest {
+    /// The key id of the message read.
+    pub reply_to: String,
+}
+
+/// `POST /v1/passcodes/reply`: mail the reply encrypted in the page under the reply key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReplyMail {
+    /// The reply key's id.
+    pub key_id: String,
+    /// The reply, as an envelope under that key (the server never sees the text).
+    pub envelope: String,
+    /// The language of the mail's notice (`en`, `fr`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+}
+
+/// The answer of `POST /v1/passcodes/reply`: who the reply went to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReplySent {
+    /// The addresses mailed.
+    pub to: Vec<String>,
 }

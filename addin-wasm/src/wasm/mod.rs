@@ -29,6 +29,13 @@ pub fn max_unwrap() -> u32 {
     crate::protocol::MAX_UNWRAP as u32
 }
 
+/// The link to the reader page of `origin` carrying `envelope` in its fragment, or `undefined`
+/// when it is too long for mail programs to keep (the protocol's rule, the server's own).
+#[wasm_bindgen(js_name = readerLink)]
+pub fn reader_link(origin: &str, envelope: &str) -> Option<String> {
+    crate::protocol::passcodes::reader_link(origin, envelope)
+}
+
 /// A named recipient as the server stores it (trimmed, lowercase); throws an `Error` saying
 /// what is wrong with one the server would refuse.
 #[wasm_bindgen(js_name = checkRecipient)]
