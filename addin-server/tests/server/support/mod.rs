@@ -34,25 +34,39 @@ pub(crate) struct Provider {
     pub(crate) private_key_pem: String,
 }
 
+/// `node tests/support/{script}`, run from the repository, its first line of output piped.
+fn node(script: &str) -> Command {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut command = Command::new("node");
+    command
+        .arg(root.join("tests/support").join(script))
+        .current_dir(&root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    command
+}
+
+/// Starts `command` (a test service, `what`) and reads the JSON line it prints once ready.
+fn started(mut command: Command, what: &str) -> (Child, Value) {
+    let mut child = command
+        .spawn()
+        .expect("node must be installed (scripts/setup.sh installs it)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let v: Value = serde_json::from_str(&line)
+        .unwrap_or_else(|e| panic!("{what} did not start ({e}): {line:?}"));
+    (child, v)
+}
+
 impl Provider {
     pub(crate) fn start(kid: &str) -> Provider {
         // reqwest (here and in the server) needs the process's rustls provider.
         auth::http_client().unwrap();
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut child = Command::new("node")
-            .arg(root.join("tests/support/oidc-provider.mjs"))
-            .args([CLIENT_ID, kid])
-            .current_dir(&root)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("node must be installed (scripts/setup.sh installs it)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let v: Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("the provider did not start ({e}): {line:?}"));
+        let mut command = node("oidc-provider.mjs");
+        command.args([CLIENT_ID, kid]);
+        let (child, v) = started(command, "the OpenID provider");
         Provider {
             child,
             authority: v["authority"].as_str().unwrap().to_owned(),
@@ -517,14 +531,8 @@ impl SmtpServer {
         std::fs::write(dir.path().join("cert.pem"), cert.pem()).unwrap();
         std::fs::write(dir.path().join("key.pem"), key.serialize_pem()).unwrap();
         let maildir = dir.path().join("mail");
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut command = Command::new("node");
-        command
-            .arg(root.join("tests/support/smtp-server.mjs"))
-            .current_dir(&root)
-            .env("SMTP_MAILDIR", &maildir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+        let mut command = node("smtp-server.mjs");
+        command.env("SMTP_MAILDIR", &maildir);
         if mode != SmtpMode::Plain {
             command
                 .env("SMTP_TLS_CERT", dir.path().join("cert.pem"))
@@ -535,15 +543,7 @@ impl SmtpServer {
         if mode == SmtpMode::Implicit {
             command.env("SMTP_IMPLICIT_TLS", "1");
         }
-        let mut child = command
-            .spawn()
-            .expect("node must be installed (scripts/setup.sh installs it)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let v: Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("the SMTP server did not start ({e}): {line:?}"));
+        let (child, v) = started(command, "the SMTP server");
         SmtpServer {
             child,
             port: v["port"].as_u64().unwrap() as u16,
